@@ -1,0 +1,1 @@
+// Module CanaryArithmetic — see ../shared/DESIGN.md.

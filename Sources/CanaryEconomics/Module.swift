@@ -1,0 +1,1 @@
+// Module CanaryEconomics — see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Module CanaryEngine — see ../shared/DESIGN.md.

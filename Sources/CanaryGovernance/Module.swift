@@ -1,0 +1,1 @@
+// Module CanaryGovernance — see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Module CanaryNPoS — see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Module CanaryScenario — see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Module CanaryStaking — see ../shared/DESIGN.md.

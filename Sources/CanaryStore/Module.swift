@@ -1,0 +1,1 @@
+// Module CanaryStore — see ../shared/DESIGN.md.

@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// The `canary` command-line tool: one subcommand per user task.
+@main
+struct Canary: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "canary",
+        abstract: "Deterministic network simulator for Kusama-style relay chains.",
+        discussion: """
+        Scenario files (YAML) describe a network, a timeline of faults and the expectations a run
+        must meet. `canary run` simulates one and stores every result in SQLite; the exit code is
+        0 when all expectations hold, 1 when one fails and 2 for bad input.
+        """,
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, SchemaCommand.self, BenchCommand.self,
+            ElectCommand.self, InflationCommand.self, GovernanceCommand.self,
+        ]
+    )
+}
+
+/// `canary bench ...`: release-build benchmarks that print rates, never timed unit tests.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks (build with -c release). Each prints a rate; --json for scripts.",
+        subcommands: [BenchEngineCommand.self, BenchNPoSCommand.self]
+    )
+}
