@@ -1,1 +1,0 @@
-// Module CanaryEngine — see ../shared/DESIGN.md.

@@ -1,0 +1,203 @@
+/// Why a message copy did not arrive.
+public enum DropReason: Int, Sendable, CaseIterable {
+    case loss, partition, crash
+}
+
+/// Traffic counters of one node.
+public struct NodeTraffic: Sendable, Equatable {
+    public var sent: UInt64 = 0
+    public var received: UInt64 = 0
+    public var bytesSent: UInt64 = 0
+    public var bytesReceived: UInt64 = 0
+    public var dropped: UInt64 = 0
+    public init() {}
+}
+
+/// Counters of one message class (a model names its classes: "gossip", "block", "vote", ...).
+public struct MessageClassStats: Sendable, Equatable {
+    public var sent: UInt64 = 0
+    public var delivered: UInt64 = 0
+    public var droppedLoss: UInt64 = 0
+    public var droppedPartition: UInt64 = 0
+    public var droppedCrash: UInt64 = 0
+    public var bytesDelivered: UInt64 = 0
+    public init() {}
+}
+
+/// The network between nodes: placement, latency, upload bandwidth, loss, partitions and
+/// crashed nodes. Owns the in-flight messages.
+///
+/// A message is stored once however many nodes receive it (`broadcast`), and each copy in flight
+/// is a small `Delivery` record addressed by the event's payload, so gossip to a thousand peers
+/// costs a thousand heap entries and no copies of the message. Bandwidth is modelled as a FIFO
+/// upload link per node: copies leave one after another, each taking `size / bandwidth`.
+public struct Network<Message>: Sendable where Message: Sendable {
+    public let config: NetworkConfig
+    /// Region index of each node.
+    public let nodeRegion: [UInt16]
+    public private(set) var uploadFreeAt: [SimTime]
+    public private(set) var isUp: [Bool]
+    /// Incremented when a node crashes, so copies sent to its previous life are dropped.
+    private var lifeEpoch: [UInt32]
+    /// Partition group of each node; nodes in different groups cannot exchange messages.
+    public private(set) var group: [UInt16]
+    public private(set) var traffic: [NodeTraffic]
+    public private(set) var classStats: [MessageClassStats]
+    /// Delivery latency (send to arrival) per message class.
+    public private(set) var latency: [LogHistogram]
+    private var rngs: [Xoshiro256StarStar]
+
+    struct Stored { var message: Message?; var refs: UInt32; var size: UInt32; var cls: UInt16 }
+    struct Delivery { var slot: UInt32; var from: UInt32; var epoch: UInt32; var sentAt: SimTime }
+    private var stored: [Stored] = []
+    private var freeStored: [UInt32] = []
+    private var deliveries: [Delivery] = []
+    private var freeDeliveries: [UInt32] = []
+    public private(set) var inFlight: Int = 0
+
+    public init(config: NetworkConfig, nodeRegion: [UInt16], messageClasses: Int, streams: RandomStreams) {
+        self.config = config
+        self.nodeRegion = nodeRegion
+        let n = nodeRegion.count
+        uploadFreeAt = Array(repeating: .zero, count: n)
+        isUp = Array(repeating: true, count: n)
+        lifeEpoch = Array(repeating: 0, count: n)
+        group = Array(repeating: 0, count: n)
+        traffic = Array(repeating: NodeTraffic(), count: n)
+        classStats = Array(repeating: MessageClassStats(), count: max(messageClasses, 1))
+        latency = Array(repeating: LogHistogram(), count: max(messageClasses, 1))
+        rngs = (0..<n).map { streams.stream(.network, node: UInt32($0)) }
+    }
+
+    public var nodeCount: Int { nodeRegion.count }
+
+    /// Whether `a` can currently reach `b` (both up, same partition group).
+    @inlinable public func canReach(_ a: UInt32, _ b: UInt32) -> Bool {
+        isUp[Int(a)] && isUp[Int(b)] && group[Int(a)] == group[Int(b)]
+    }
+
+    /// Sends `message` from `from` to each node in `targets` (the sender itself is skipped),
+    /// scheduling one delivery event per copy that is not lost. Returns the number scheduled.
+    @discardableResult
+    public mutating func broadcast<Targets: Sequence>(
+        _ message: Message, size: Int, cls: Int = 0, from: UInt32, to targets: Targets,
+        now: SimTime, queue: inout EventQueue
+    ) -> Int where Targets.Element == UInt32 {
+        let f = Int(from)
+        guard isUp[f] else { return 0 }
+        let slot = allocateStored(Stored(message: message, refs: 0, size: UInt32(clamping: size), cls: UInt16(cls)))
+        let txNs: Int64 = config.uploadBitsPerSecond == 0 ? 0
+            : Int64((UInt64(size) &* 8_000_000_000) / config.uploadBitsPerSecond)
+        var linkFree = Swift.max(uploadFreeAt[f], now)
+        var scheduled = 0
+        let fromRegion = Int(nodeRegion[f])
+        for t in targets where t != from {
+            let ti = Int(t)
+            traffic[f].sent &+= 1
+            traffic[f].bytesSent &+= UInt64(size)
+            classStats[cls].sent &+= 1
+            linkFree += SimTime(nanoseconds: txNs)
+            if group[ti] != group[f] {
+                classStats[cls].droppedPartition &+= 1
+                traffic[f].dropped &+= 1
+                continue
+            }
+            if config.loss > 0 && rngs[f].chance(config.loss) {
+                classStats[cls].droppedLoss &+= 1
+                traffic[f].dropped &+= 1
+                continue
+            }
+            let delay = config.latency[fromRegion][Int(nodeRegion[ti])].sample(&rngs[f])
+            let handle = allocateDelivery(Delivery(slot: slot, from: from, epoch: lifeEpoch[ti], sentAt: now))
+            stored[Int(slot)].refs &+= 1
+            queue.push(time: linkFree + delay, node: t, kind: .deliver, payload: UInt64(handle))
+            scheduled += 1
+        }
+        uploadFreeAt[f] = linkFree
+        inFlight += scheduled
+        if stored[Int(slot)].refs == 0 { release(slot) }
+        return scheduled
+    }
+
+    /// Sends one copy from `from` to `to`.
+    @discardableResult
+    public mutating func send(_ message: Message, size: Int, cls: Int = 0, from: UInt32, to: UInt32,
+                              now: SimTime, queue: inout EventQueue) -> Bool {
+        broadcast(message, size: size, cls: cls, from: from, to: CollectionOfOne(to), now: now, queue: &queue) == 1
+    }
+
+    /// Resolves a delivery event: the message and its sender, or nil when the copy is dropped
+    /// on arrival (receiver crashed since, or partitioned from the sender meanwhile).
+    public mutating func arrive(_ event: Event) -> (message: Message, from: UInt32)? {
+        let handle = Int(event.payload)
+        let d = deliveries[handle]
+        freeDeliveries.append(UInt32(handle))
+        inFlight -= 1
+        let slot = Int(d.slot)
+        let s = stored[slot]
+        let to = Int(event.node)
+        let cls = Int(s.cls)
+        defer {
+            stored[slot].refs -= 1
+            if stored[slot].refs == 0 { release(d.slot) }
+        }
+        if !isUp[to] || lifeEpoch[to] != d.epoch {
+            classStats[cls].droppedCrash &+= 1
+            return nil
+        }
+        if group[to] != group[Int(d.from)] {
+            classStats[cls].droppedPartition &+= 1
+            return nil
+        }
+        classStats[cls].delivered &+= 1
+        classStats[cls].bytesDelivered &+= UInt64(s.size)
+        traffic[to].received &+= 1
+        traffic[to].bytesReceived &+= UInt64(s.size)
+        latency[cls].record(UInt64(event.time.nanoseconds - d.sentAt.nanoseconds))
+        return (s.message!, d.from)
+    }
+
+    // MARK: Faults
+
+    public mutating func crash(_ node: UInt32) {
+        isUp[Int(node)] = false
+        lifeEpoch[Int(node)] &+= 1
+    }
+
+    public mutating func restart(_ node: UInt32, now: SimTime) {
+        isUp[Int(node)] = true
+        uploadFreeAt[Int(node)] = now
+    }
+
+    /// Splits the nodes into groups: `groups[i]` lists the nodes of group `i + 1`; nodes listed
+    /// nowhere form group 0 together.
+    public mutating func partition(_ groups: [[UInt32]]) {
+        for i in group.indices { group[i] = 0 }
+        for (g, members) in groups.enumerated() {
+            for m in members { group[Int(m)] = UInt16(g + 1) }
+        }
+    }
+
+    public mutating func heal() {
+        for i in group.indices { group[i] = 0 }
+    }
+
+    // MARK: Arenas
+
+    private mutating func allocateStored(_ s: Stored) -> UInt32 {
+        if let i = freeStored.popLast() { stored[Int(i)] = s; return i }
+        stored.append(s)
+        return UInt32(stored.count - 1)
+    }
+
+    private mutating func release(_ slot: UInt32) {
+        stored[Int(slot)].message = nil
+        freeStored.append(slot)
+    }
+
+    private mutating func allocateDelivery(_ d: Delivery) -> UInt32 {
+        if let i = freeDeliveries.popLast() { deliveries[Int(i)] = d; return i }
+        deliveries.append(d)
+        return UInt32(deliveries.count - 1)
+    }
+}

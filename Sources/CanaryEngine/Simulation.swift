@@ -1,0 +1,158 @@
+/// What a simulation runs: the protocol logic of every node, as one value.
+///
+/// One model for all nodes (state in arrays indexed by node) rather than one object per node:
+/// the event loop calls a statically dispatched method, and per-node state stays compact.
+public protocol SimulationModel {
+    associatedtype Message: Sendable
+    /// Names of the message classes the model sends (index = `cls` in `send`/`broadcast`).
+    static var messageClasses: [String] { get }
+    /// Called once at time zero.
+    mutating func start(_ ctx: inout SimContext<Message>)
+    /// A timer of the model fired (any event kind >= `EventKind.firstModelKind`).
+    mutating func timer(_ event: Event, _ ctx: inout SimContext<Message>)
+    /// `message` from `from` arrived at `node`.
+    mutating func receive(_ message: Message, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>)
+    /// `node` came back after a crash (its timers were lost with it).
+    mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>)
+}
+
+extension SimulationModel {
+    public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {}
+}
+
+/// The scheduler API nodes use: the clock, timers, the network and random streams.
+public struct SimContext<Message: Sendable>: Sendable {
+    public private(set) var now: SimTime = .zero
+    public var queue: EventQueue
+    public var network: Network<Message>
+    public let streams: RandomStreams
+    /// Events processed so far.
+    public internal(set) var events: UInt64 = 0
+
+    init(network: Network<Message>, streams: RandomStreams) {
+        self.queue = EventQueue(reservingCapacity: 4096)
+        self.network = network
+        self.streams = streams
+    }
+
+    /// Schedules a model timer for `node` after `delay`. Timers of crashed nodes are discarded
+    /// when they fire.
+    @inlinable @discardableResult
+    public mutating func schedule(after delay: SimTime, node: UInt32, kind: EventKind, payload: UInt64 = 0) -> UInt64 {
+        queue.push(time: now + delay, node: node, kind: kind, payload: payload)
+    }
+
+    /// Schedules a model timer at an absolute time (not before now).
+    @inlinable @discardableResult
+    public mutating func schedule(at time: SimTime, node: UInt32, kind: EventKind, payload: UInt64 = 0) -> UInt64 {
+        queue.push(time: Swift.max(time, now), node: node, kind: kind, payload: payload)
+    }
+
+    public mutating func send(_ m: Message, size: Int, cls: Int = 0, from: UInt32, to: UInt32) {
+        network.send(m, size: size, cls: cls, from: from, to: to, now: now, queue: &queue)
+    }
+
+    public mutating func broadcast<T: Sequence>(_ m: Message, size: Int, cls: Int = 0, from: UInt32, to targets: T)
+    where T.Element == UInt32 {
+        network.broadcast(m, size: size, cls: cls, from: from, to: targets, now: now, queue: &queue)
+    }
+
+    mutating func advance(to t: SimTime) { now = t }
+}
+
+/// Receives periodic samples while a run goes (the store writes them in batches).
+public protocol SampleRecorder: AnyObject {
+    func record(time: SimTime, name: String, node: UInt32?, value: Double)
+}
+
+/// The discrete-event loop: pops events in (time, seq) order and hands them to the network,
+/// the fault timeline or the model, until the end time.
+public struct Simulation<Model: SimulationModel> {
+    public var model: Model
+    public var ctx: SimContext<Model.Message>
+    public let faults: [TimedFault]
+    public let endTime: SimTime
+    private var started = false
+    /// Queue sequence number at each node's latest crash: timers scheduled before it belong to
+    /// the node's previous life and are discarded, even if the node has restarted since.
+    private var crashSeq: [UInt64]
+
+    public init(model: Model, network: NetworkConfig, nodeRegion: [UInt16], seed: UInt64,
+                faults: [TimedFault], endTime: SimTime) {
+        self.model = model
+        let streams = RandomStreams(seed: seed)
+        self.ctx = SimContext(network: Network(config: network, nodeRegion: nodeRegion,
+                                                messageClasses: Model.messageClasses.count, streams: streams),
+                              streams: streams)
+        self.faults = faults
+        self.endTime = endTime
+        self.crashSeq = Array(repeating: 0, count: nodeRegion.count)
+    }
+
+    /// Runs until `endTime` (or until `shouldContinue` returns false, asked every
+    /// `checkEvery` events). Returns true when the end time was reached.
+    public mutating func run(checkEvery: UInt64 = 1 << 16,
+                             shouldContinue: (SimTime, UInt64) -> Bool = { _, _ in true }) -> Bool {
+        if !started {
+            started = true
+            for (i, f) in faults.enumerated() {
+                ctx.queue.push(time: f.at, node: Event.global, kind: .fault, payload: UInt64(i))
+            }
+            model.start(&ctx)
+        }
+        var sinceCheck: UInt64 = 0
+        while let next = ctx.queue.pop() {
+            if next.time > endTime {
+                // Put it back so a later run(...) with a longer horizon could continue.
+                ctx.queue.push(time: next.time, node: next.node, kind: next.kind, payload: next.payload)
+                ctx.advance(to: endTime)
+                return true
+            }
+            ctx.advance(to: next.time)
+            ctx.events &+= 1
+            dispatch(next)
+            sinceCheck &+= 1
+            if sinceCheck == checkEvery {
+                sinceCheck = 0
+                if !shouldContinue(ctx.now, ctx.events) { return false }
+            }
+        }
+        ctx.advance(to: endTime)
+        return true
+    }
+
+    @inline(__always)
+    private mutating func dispatch(_ e: Event) {
+        switch e.kind {
+        case .deliver:
+            if let (m, from) = ctx.network.arrive(e) {
+                model.receive(m, from: from, at: e.node, &ctx)
+            }
+        case .fault:
+            apply(faults[Int(e.payload)].fault)
+        default:
+            if e.node == Event.global || (ctx.network.isUp[Int(e.node)] && e.seq >= crashSeq[Int(e.node)]) {
+                model.timer(e, &ctx)
+            }
+        }
+    }
+
+    private mutating func apply(_ fault: Fault) {
+        switch fault {
+        case .crash(let nodes):
+            for n in nodes {
+                ctx.network.crash(n)
+                crashSeq[Int(n)] = ctx.queue.nextSeq
+            }
+        case .restart(let nodes):
+            for n in nodes where !ctx.network.isUp[Int(n)] {
+                ctx.network.restart(n, now: ctx.now)
+                model.restarted(n, &ctx)
+            }
+        case .partition(let groups):
+            ctx.network.partition(groups)
+        case .heal:
+            ctx.network.heal()
+        }
+    }
+}
