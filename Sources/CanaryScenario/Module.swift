@@ -1,1 +1,0 @@
-// Module CanaryScenario — see ../shared/DESIGN.md.

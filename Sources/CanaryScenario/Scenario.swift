@@ -1,0 +1,45 @@
+import CanaryEngine
+
+/// A decoded, validated scenario: everything a run needs, with no unresolved names.
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String?
+    public var seed: UInt64
+    public var duration: SimTime
+    public var network: NetworkConfig
+    /// Region index of every validator (contiguous blocks per region, in region order).
+    public var validatorRegions: [UInt16]
+    public var traffic: GossipTrafficModel.Config
+    /// The timeline, sorted by time (ties keep file order).
+    public var events: [TimedFault]
+    public var expectations: [Expectation]
+
+    public var validatorCount: Int { validatorRegions.count }
+
+    public init(name: String, description: String? = nil, seed: UInt64, duration: SimTime, network: NetworkConfig,
+                validatorRegions: [UInt16], traffic: GossipTrafficModel.Config, events: [TimedFault],
+                expectations: [Expectation]) {
+        self.name = name; self.description = description; self.seed = seed; self.duration = duration
+        self.network = network; self.validatorRegions = validatorRegions; self.traffic = traffic
+        self.events = events; self.expectations = expectations
+    }
+
+    /// Splits `count` validators over regions in proportion to `weights` (largest remainder,
+    /// ties to the earlier region), as contiguous index blocks in region order.
+    public static func assignRegions(count: Int, weights: [UInt64]) -> [UInt16] {
+        let total = weights.reduce(0, +)
+        guard total > 0, count > 0 else { return Array(repeating: 0, count: max(count, 0)) }
+        var shares = weights.map { Int(UInt64(count) * $0 / total) }
+        var remainders = weights.enumerated().map { (i: $0.offset, r: UInt64(count) * $0.element % total) }
+        remainders.sort { $0.r != $1.r ? $0.r > $1.r : $0.i < $1.i }
+        var missing = count - shares.reduce(0, +)
+        for entry in remainders where missing > 0 {
+            shares[entry.i] += 1
+            missing -= 1
+        }
+        var out: [UInt16] = []
+        out.reserveCapacity(count)
+        for (r, k) in shares.enumerated() { out.append(contentsOf: repeatElement(UInt16(r), count: k)) }
+        return out
+    }
+}

@@ -1,0 +1,299 @@
+import Foundation
+import Yams
+import CanaryEngine
+
+/// Turns scenario YAML into a `Scenario`, reporting every problem at once with file:line:column.
+public enum ScenarioDecoder {
+    /// Overrides from the command line, applied after decoding.
+    public struct Overrides: Sendable {
+        public var seed: UInt64?
+        public var duration: SimTime?
+        public init(seed: UInt64? = nil, duration: SimTime? = nil) { self.seed = seed; self.duration = duration }
+    }
+
+    /// Reads and decodes a file.
+    public static func load(path: String, overrides: Overrides = .init()) throws(ScenarioError) -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError([Diagnostic(file: path, location: .init(line: 1, column: 1),
+                                            message: "cannot read the file (does it exist, and is it readable?)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ScenarioError([Diagnostic(file: path, location: .init(line: 1, column: 1), message: "the file is not UTF-8 text")])
+        }
+        return try decode(yaml: text, file: path, overrides: overrides)
+    }
+
+    public static func decode(yaml: String, file: String = "<scenario>", overrides: Overrides = .init()) throws(ScenarioError) -> Scenario {
+        var r = YAMLReader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw ScenarioError([Diagnostic(file: file, location: .init(line: 1, column: 1), message: "the file is empty; expected a scenario mapping with name, duration and validators")])
+            }
+            root = node
+        } catch let e as ScenarioError {
+            throw e
+        } catch let e as YamlError {
+            throw ScenarioError([syntaxDiagnostic(e, file: file)])
+        } catch {
+            throw ScenarioError([Diagnostic(file: file, location: .init(line: 1, column: 1), message: "invalid YAML: \(error)")])
+        }
+        let scenario = decodeRoot(root, &r, overrides: overrides)
+        if !r.diagnostics.isEmpty || scenario == nil {
+            throw ScenarioError(r.diagnostics.isEmpty
+                ? [Diagnostic(file: file, location: .init(line: 1, column: 1), message: "invalid scenario")] : r.diagnostics)
+        }
+        return scenario!
+    }
+
+    static func syntaxDiagnostic(_ e: YamlError, file: String) -> Diagnostic {
+        switch e {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let ctx = context.map { " \($0.text)" } ?? ""
+            return Diagnostic(file: file, location: .init(line: mark.line, column: mark.column), message: "YAML syntax: \(problem)\(ctx)")
+        default:
+            return Diagnostic(file: file, location: .init(line: 1, column: 1), message: "YAML syntax: \(e)")
+        }
+    }
+
+    // MARK: - Sections
+
+    static func decodeRoot(_ root: Node, _ r: inout YAMLReader, overrides: Overrides) -> Scenario? {
+        guard let top = r.object(root, ScenarioFormat.root, context: "the scenario") else { return nil }
+        let name = top["name"].flatMap { r.string($0.value, "name") }
+        let description = top["description"].flatMap { r.string($0.value, "description") }
+        let seed = top["seed"].flatMap { r.integer($0.value, min: 0, max: .max, "seed") }.map(UInt64.init) ?? 0
+        let duration = top["duration"].flatMap { r.duration($0.value, "duration") }
+        if let d = duration, d == .zero, let n = top["duration"] { r.error(n.value, "duration must be longer than 0s") }
+
+        let network = decodeNetwork(top["network"]?.value, &r)
+        let regions = network?.regions ?? []
+        let validatorRegions = top["validators"].flatMap { decodeValidators($0.value, regions: regions, &r) }
+        let traffic = top["traffic"].map { decodeTraffic($0.value, &r) } ?? GossipTrafficModel.Config()
+
+        let effectiveDuration = overrides.duration ?? duration
+        var events: [TimedFault] = []
+        if let ev = top["events"], let nodes = validatorRegions {
+            events = decodeEvents(ev.value, regions: regions, nodeRegions: nodes, duration: effectiveDuration, &r)
+        }
+        var expectations: [Expectation] = []
+        if let ex = top["expect"], let list = r.sequence(ex.value, "expect") {
+            for item in list {
+                guard let s = r.string(item, "an expectation") else { continue }
+                switch Expectation.parse(s) {
+                case .success(let e): expectations.append(e)
+                case .failure(let e): r.error(item, "invalid expectation '\(s)': \(e.message)")
+                }
+            }
+        }
+        guard let name, let duration = effectiveDuration, let network, let validatorRegions else { return nil }
+        return Scenario(name: name, description: description, seed: overrides.seed ?? seed, duration: duration,
+                        network: network, validatorRegions: validatorRegions, traffic: traffic,
+                        events: events, expectations: expectations)
+    }
+
+    static func decodeNetwork(_ node: Node?, _ r: inout YAMLReader) -> NetworkConfig? {
+        guard let node else { return .threeContinents }
+        guard let o = r.object(node, ScenarioFormat.network, context: "network") else { return nil }
+        var config: NetworkConfig
+        var known: [[Bool]]
+        if let p = o["preset"] {
+            guard let name = r.string(p.value, "preset") else { return nil }
+            guard name == "three-continents" else {
+                r.error(p.value, "unknown network preset '\(name)'; expected three-continents"); return nil
+            }
+            config = .threeContinents
+            known = config.regions.map { _ in config.regions.map { _ in true } }
+            if let reg = o["regions"] { r.error(reg.key, "regions come from the preset '\(name)'; remove 'regions' or the preset") }
+        } else {
+            guard let reg = o["regions"] else {
+                r.error(node, "network needs a 'preset' or a list of 'regions'"); return nil
+            }
+            guard let list = r.sequence(reg.value, "regions") else { return nil }
+            var names: [String] = []
+            for item in list {
+                guard let s = r.string(item, "a region name") else { continue }
+                if names.contains(s) { r.error(item, "region '\(s)' is listed twice") } else { names.append(s) }
+            }
+            guard !names.isEmpty else { r.error(reg.value, "regions must list at least one region"); return nil }
+            let zero = LatencyDistribution(median: .zero, sigma: 0)
+            config = NetworkConfig(regions: names, latency: names.map { _ in names.map { _ in zero } },
+                                   uploadBitsPerSecond: 100_000_000, loss: 0)
+            known = names.map { _ in names.map { _ in false } }
+        }
+        let defaultJitter = o["jitter"].flatMap { r.number($0.value, min: 0, max: 3, "jitter") }
+        if let j = defaultJitter {
+            for a in config.latency.indices { for b in config.latency[a].indices { config.latency[a][b].sigma = j } }
+        }
+        if let lat = o["latency"], let entries = r.sequence(lat.value, "latency") {
+            for entry in entries {
+                guard let e = r.object(entry, ScenarioFormat.latencyEntry, context: "a latency entry") else { continue }
+                guard let between = e["between"], let pair = r.sequence(between.value, "between") else { continue }
+                guard pair.count == 2 else { r.error(between.value, "between must name exactly two regions, found \(pair.count)"); continue }
+                var idx: [Int] = []
+                for p in pair {
+                    guard let s = r.string(p, "a region name") else { continue }
+                    guard let i = config.regions.firstIndex(of: s) else {
+                        r.error(p, "unknown region '\(s)'; regions are \(config.regions.joined(separator: ", "))"); continue
+                    }
+                    idx.append(i)
+                }
+                guard idx.count == 2, let median = e["median"].flatMap({ r.duration($0.value, "median") }) else { continue }
+                let sigma = e["jitter"].flatMap { r.number($0.value, min: 0, max: 3, "jitter") } ?? defaultJitter ?? 0.1
+                let d = LatencyDistribution(median: median, sigma: sigma)
+                config.latency[idx[0]][idx[1]] = d
+                config.latency[idx[1]][idx[0]] = d
+                known[idx[0]][idx[1]] = true
+                known[idx[1]][idx[0]] = true
+            }
+        }
+        var missing: [String] = []
+        for a in config.regions.indices { for b in a..<config.regions.count where !known[a][b] {
+            missing.append("\(config.regions[a])–\(config.regions[b])")
+        } }
+        if !missing.isEmpty {
+            r.error(o["latency"]?.key ?? node, "no latency given for region pair(s) \(missing.joined(separator: ", ")); add a latency entry with between, median")
+        }
+        if let u = o["upload"], let v = r.bandwidth(u.value, "upload") { config.uploadBitsPerSecond = v }
+        if let l = o["loss"], let v = r.probability(l.value, "loss") { config.loss = v }
+        return config
+    }
+
+    static func decodeValidators(_ node: Node, regions: [String], _ r: inout YAMLReader) -> [UInt16]? {
+        guard let o = r.object(node, ScenarioFormat.validators, context: "validators") else { return nil }
+        guard let count = o["count"].flatMap({ r.integer($0.value, min: 1, max: 100_000, "validators.count") }) else { return nil }
+        var weights = regions.map { _ in UInt64(1) }
+        if let reg = o["regions"] {
+            guard case .mapping(let m) = reg.value else {
+                r.error(reg.value, "validators.regions must map region names to weights, e.g. {europe: 3, asia: 1}"); return nil
+            }
+            weights = regions.map { _ in 0 }
+            for (k, v) in m {
+                guard let name = r.string(k, "a region name") else { continue }
+                guard let i = regions.firstIndex(of: name) else {
+                    r.error(k, "unknown region '\(name)'; regions are \(regions.joined(separator: ", "))"); continue
+                }
+                if let w = r.integer(v, min: 0, max: 1_000_000, "weight of \(name)") { weights[i] = UInt64(w) }
+            }
+            if weights.allSatisfy({ $0 == 0 }) { r.error(reg.value, "validators.regions: at least one weight must be positive") }
+        }
+        return Scenario.assignRegions(count: Int(count), weights: weights)
+    }
+
+    static func decodeTraffic(_ node: Node, _ r: inout YAMLReader) -> GossipTrafficModel.Config {
+        var c = GossipTrafficModel.Config()
+        guard let o = r.object(node, ScenarioFormat.traffic, context: "traffic") else { return c }
+        if let v = o["gossip_interval"].flatMap({ r.duration($0.value, "gossip_interval") }) {
+            if v == .zero { r.error(o["gossip_interval"]!.value, "gossip_interval must be longer than 0s") } else { c.gossipInterval = v }
+        }
+        if let v = o["fanout"].flatMap({ r.integer($0.value, min: 0, max: 10_000, "fanout") }) { c.fanout = Int(v) }
+        if let v = o["gossip_size"].flatMap({ r.size($0.value, "gossip_size") }) { c.gossipSize = v }
+        if let v = o["block_interval"].flatMap({ r.duration($0.value, "block_interval") }) {
+            if v == .zero { r.error(o["block_interval"]!.value, "block_interval must be longer than 0s") } else { c.blockInterval = v }
+        }
+        if let v = o["block_size"].flatMap({ r.size($0.value, "block_size") }) { c.blockSize = v }
+        return c
+    }
+
+    // MARK: - Timeline
+
+    static func decodeEvents(_ node: Node, regions: [String], nodeRegions: [UInt16], duration: SimTime?,
+                             _ r: inout YAMLReader) -> [TimedFault] {
+        guard let list = r.sequence(node, "events") else { return [] }
+        var timeline: [(fault: TimedFault, node: Node)] = []
+        let actions = ["partition", "heal", "crash", "restart"]
+        for entry in list {
+            guard let o = r.object(entry, ScenarioFormat.event, context: "an event") else { continue }
+            let present = actions.filter { o[$0] != nil }
+            guard present.count == 1 else {
+                r.error(entry, present.isEmpty
+                    ? "an event needs one of \(actions.joined(separator: ", "))"
+                    : "an event has exactly one action, found \(present.joined(separator: " and "))")
+                continue
+            }
+            guard let at = o["at"].flatMap({ r.duration($0.value, "at") }) else { continue }
+            if let d = duration, at > d {
+                r.error(o["at"]!.value, "event at \(at) is after the end of the run (duration \(d))")
+            }
+            let action = present[0]
+            let value = o[action]!.value
+            let fault: Fault?
+            switch action {
+            case "heal":
+                fault = r.boolean(value, "heal") == true ? .heal : nil
+                if fault == nil && r.diagnostics.last?.location != r.location(value) { r.error(value, "heal must be true") }
+            case "crash", "restart":
+                let nodes = selectNodes(value, regions: regions, nodeRegions: nodeRegions, &r)
+                fault = nodes.map { action == "crash" ? .crash($0) : .restart($0) }
+            default:
+                guard let groups = r.sequence(value, "partition groups") else { fault = nil; break }
+                var out: [[UInt32]] = []
+                var seen = Set<UInt32>()
+                var ok = true
+                for g in groups {
+                    guard let members = selectNodes(g, regions: regions, nodeRegions: nodeRegions, &r) else { ok = false; continue }
+                    for m in members where !seen.insert(m).inserted {
+                        r.error(g, "node \(m) is in more than one partition group"); ok = false; break
+                    }
+                    out.append(members)
+                }
+                if groups.count < 1 { r.error(value, "partition needs at least one group"); ok = false }
+                fault = ok ? .partition(out) : nil
+            }
+            if let fault { timeline.append((TimedFault(at: at, fault: fault), entry)) }
+        }
+        // Stable sort by time, then check that the timeline is possible.
+        let ordered = timeline.enumerated().sorted { ($0.element.fault.at, $0.offset) < ($1.element.fault.at, $1.offset) }.map(\.element)
+        var down = Array(repeating: false, count: nodeRegions.count)
+        var partitioned = false
+        for (tf, node) in ordered {
+            switch tf.fault {
+            case .crash(let nodes):
+                let already = nodes.filter { down[Int($0)] }
+                if !already.isEmpty { r.error(node, "impossible timeline: node(s) \(nodeList(already)) are already crashed at \(tf.at)") }
+                for n in nodes { down[Int(n)] = true }
+            case .restart(let nodes):
+                let up = nodes.filter { !down[Int($0)] }
+                if !up.isEmpty { r.error(node, "impossible timeline: node(s) \(nodeList(up)) are not crashed at \(tf.at), so they cannot restart") }
+                for n in nodes { down[Int(n)] = false }
+            case .partition:
+                partitioned = true
+            case .heal:
+                if !partitioned { r.error(node, "impossible timeline: heal at \(tf.at) but no partition is in force") }
+                partitioned = false
+            }
+        }
+        return ordered.map(\.fault)
+    }
+
+    static func nodeList(_ nodes: [UInt32]) -> String {
+        nodes.prefix(8).map(String.init).joined(separator: ", ") + (nodes.count > 8 ? ", …" : "")
+    }
+
+    /// Node selectors: a region name (all its validators), a node index, or an `a-b` range.
+    static func selectNodes(_ node: Node, regions: [String], nodeRegions: [UInt16], _ r: inout YAMLReader) -> [UInt32]? {
+        let items: [Node]
+        if case .sequence(let s) = node { items = Array(s) } else { items = [node] }
+        var out: [UInt32] = []
+        var ok = true
+        let n = nodeRegions.count
+        for item in items {
+            guard let s = r.scalar(item, "a node selector (region name, node index or a-b range)") else { ok = false; continue }
+            if let i = regions.firstIndex(of: s) {
+                out.append(contentsOf: nodeRegions.indices.filter { nodeRegions[$0] == UInt16(i) }.map { UInt32($0) })
+            } else if let v = Int(s) {
+                guard v >= 0 && v < n else { r.error(item, "node \(v) does not exist; validators are 0-\(n - 1)"); ok = false; continue }
+                out.append(UInt32(v))
+            } else if case let parts = s.split(separator: "-"), parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) {
+                guard a >= 0, a <= b, b < n else { r.error(item, "node range \(s) is not within 0-\(n - 1)"); ok = false; continue }
+                out.append(contentsOf: (a...b).map { UInt32($0) })
+            } else {
+                r.error(item, "expected a region name (\(regions.joined(separator: ", "))), a node index or a range like 3-7, found '\(s)'")
+                ok = false
+            }
+        }
+        guard ok else { return nil }
+        var seen = Set<UInt32>()
+        return out.filter { seen.insert($0).inserted }
+    }
+}
