@@ -1,1 +1,0 @@
-// Module CanaryArithmetic — see ../shared/DESIGN.md.
