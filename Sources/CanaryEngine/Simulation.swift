@@ -89,10 +89,12 @@ public struct Simulation<Model: SimulationModel> {
         self.crashSeq = Array(repeating: 0, count: nodeRegion.count)
     }
 
-    /// Runs until `endTime` (or until `shouldContinue` returns false, asked every
-    /// `checkEvery` events). Returns true when the end time was reached.
-    public mutating func run(checkEvery: UInt64 = 1 << 16,
+    /// Runs until `until` (default: the end time), or until `shouldContinue` returns false,
+    /// asked every `checkEvery` events. Returns true when `until` was reached. Running in
+    /// several chunks processes exactly the same events in the same order as one call.
+    public mutating func run(until: SimTime? = nil, checkEvery: UInt64 = 1 << 16,
                              shouldContinue: (SimTime, UInt64) -> Bool = { _, _ in true }) -> Bool {
+        let horizon = min(until ?? endTime, endTime)
         if !started {
             started = true
             for (i, f) in faults.enumerated() {
@@ -101,13 +103,7 @@ public struct Simulation<Model: SimulationModel> {
             model.start(&ctx)
         }
         var sinceCheck: UInt64 = 0
-        while let next = ctx.queue.pop() {
-            if next.time > endTime {
-                // Put it back so a later run(...) with a longer horizon could continue.
-                ctx.queue.push(time: next.time, node: next.node, kind: next.kind, payload: next.payload)
-                ctx.advance(to: endTime)
-                return true
-            }
+        while ctx.queue.nextTime <= horizon, let next = ctx.queue.pop() {
             ctx.advance(to: next.time)
             ctx.events &+= 1
             dispatch(next)
@@ -117,7 +113,7 @@ public struct Simulation<Model: SimulationModel> {
                 if !shouldContinue(ctx.now, ctx.events) { return false }
             }
         }
-        ctx.advance(to: endTime)
+        ctx.advance(to: horizon)
         return true
     }
 

@@ -152,14 +152,14 @@ public struct Expectation: Sendable, Equatable, CustomStringConvertible {
         guard let f = function else { return try source.scalar(metric) }
         guard let h = try source.distribution(metric) else { return nil }
         switch f {
-        case .p50: return h.quantile(0.50).map(Double.init)
-        case .p90: return h.quantile(0.90).map(Double.init)
-        case .p95: return h.quantile(0.95).map(Double.init)
-        case .p99: return h.quantile(0.99).map(Double.init)
-        case .p999: return h.quantile(0.999).map(Double.init)
+        case .p50: return h.quantile(0.50).map { Double($0) }
+        case .p90: return h.quantile(0.90).map { Double($0) }
+        case .p95: return h.quantile(0.95).map { Double($0) }
+        case .p99: return h.quantile(0.99).map { Double($0) }
+        case .p999: return h.quantile(0.999).map { Double($0) }
         case .mean: return h.mean
         case .max: return h.total == 0 ? nil : Double(h.maxValue)
-        case .min: return h.quantile(0).map(Double.init)
+        case .min: return h.quantile(0).map { Double($0) }
         }
     }
 

@@ -43,3 +43,19 @@ public struct Scenario: Sendable {
         return out
     }
 }
+
+extension Scenario {
+    /// The simulation this scenario describes (synthetic gossip traffic until the consensus
+    /// layers replace it).
+    public func makeSimulation() -> Simulation<GossipTrafficModel> {
+        Simulation(model: GossipTrafficModel(config: traffic, nodes: validatorCount), network: network,
+                   nodeRegion: validatorRegions, seed: seed, faults: events, endTime: duration)
+    }
+
+    /// Interval between time-series samples: about 500 samples per run, at least 1 s.
+    public var sampleInterval: SimTime {
+        let raw = duration.nanoseconds / 500
+        let second: Int64 = 1_000_000_000
+        return .ns(Swift.max(second, (raw / second) * second))
+    }
+}

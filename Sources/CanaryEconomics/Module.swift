@@ -1,1 +1,0 @@
-// Module CanaryEconomics — see ../shared/DESIGN.md.

@@ -1,1 +1,0 @@
-// Module CanaryStore — see ../shared/DESIGN.md.

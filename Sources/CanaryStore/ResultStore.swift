@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import CanaryEngine
+import CanaryScenario
+
+/// The SQLite file that holds runs and their results (WAL mode, so a reader such as `sqlite3`
+/// or a report can open it while a run writes, and a killed run leaves a consistent file).
+public final class ResultStore {
+    public let path: String
+    let db: DatabaseQueue
+
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        db = try DatabaseQueue(path: path, configuration: config)
+        try db.write { db in
+            for s in Schema.statements { try db.execute(sql: s) }
+        }
+    }
+
+    /// Inserts a `runs` row with status `running` (committed at once, so a run killed later is
+    /// visible as not complete) and returns a recorder for its results.
+    public func beginRun(scenario: Scenario, file: String?, fileHash: String?, parameters: String) throws -> RunRecorder {
+        let id = try db.write { db -> Int64 in
+            try db.execute(sql: """
+                INSERT INTO runs (scenario, file, file_hash, seed, parameters, status, duration_ns)
+                VALUES (?, ?, ?, ?, ?, 'running', ?)
+                """, arguments: [scenario.name, file, fileHash, Int64(bitPattern: scenario.seed), parameters,
+                                 scenario.duration.nanoseconds])
+            return db.lastInsertedRowID
+        }
+        return RunRecorder(store: self, runId: id)
+    }
+
+    /// The status of a run (`running`, `complete`, `failed`, `incomplete`).
+    public func status(run: Int64) throws -> String? {
+        try db.read { try String.fetchOne($0, sql: "SELECT status FROM runs WHERE id = ?", arguments: [run]) }
+    }
+
+    /// Runs that did not finish: `incomplete` (interrupted) or still `running` (killed outright).
+    public func unfinishedRuns() throws -> [Int64] {
+        try db.read { try Int64.fetchAll($0, sql: "SELECT id FROM runs WHERE status IN ('running', 'incomplete') ORDER BY id") }
+    }
+
+    /// Hash over every result row of a run, table by table in a fixed order, rows by key.
+    /// Values are encoded canonically (integers in decimal, reals by their IEEE bit pattern,
+    /// text length-prefixed), so the digest depends on the data only.
+    public func digest(run: Int64) throws -> String {
+        try db.read { db in
+            var sha = SHA256()
+            for (table, orderBy) in Schema.digestTables {
+                sha.update("table:\(table)\n")
+                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) WHERE run_id = ? ORDER BY \(orderBy)", arguments: [run])
+                while let row = try rows.next() {
+                    for (column, value) in row where column != "run_id" {
+                        switch value.storage {
+                        case .null: sha.update("\(column)=null;")
+                        case .int64(let v): sha.update("\(column)=i\(v);")
+                        case .double(let v): sha.update("\(column)=r\(v.bitPattern);")
+                        case .string(let s): sha.update("\(column)=s\(s.utf8.count):\(s);")
+                        case .blob(let d): sha.update("\(column)=b\(d.count):"); sha.update(d)
+                        }
+                    }
+                    sha.update("\n")
+                }
+            }
+            return SHA256.hex(sha.finalize())
+        }
+    }
+}

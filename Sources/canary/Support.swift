@@ -1,0 +1,44 @@
+import Foundation
+import CanaryStore
+
+/// SIGINT / SIGTERM set a flag the run loop polls, so an interrupted run is stored as
+/// `incomplete` instead of dying mid-transaction.
+enum Interrupt {
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+    static var requested: Bool { flag != 0 }
+    static func install() {
+        signal(SIGINT) { _ in Interrupt.flag = 1 }
+        signal(SIGTERM) { _ in Interrupt.flag = 1 }
+    }
+}
+
+/// Monotonic wall-clock seconds, for speed reports only. // wall-clock ok
+final class WallClock: @unchecked Sendable {
+    let origin = ContinuousClock.now // wall-clock ok
+    var seconds: Double {
+        let d = ContinuousClock.now - origin // wall-clock ok
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// A single self-overwriting line on stderr: simulated time, % done, speed.
+final class ProgressLine {
+    let enabled: Bool
+    var lastDraw = -1.0
+    var shown = false
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ p: RunProgress, wall: Double) {
+        guard enabled, wall - lastDraw >= 0.25 else { return }
+        lastDraw = wall
+        shown = true
+        let speed = wall > 0 ? p.simulated.seconds / wall : 0
+        let line = String(format: "\r  %@ / %@  %5.1f%%  %.0f sim-s/s  %.1f M events", p.simulated.description,
+                          p.total.description, p.fraction * 100, speed, Double(p.events) / 1e6)
+        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

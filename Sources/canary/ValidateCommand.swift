@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import CanaryScenario
+
+/// `canary validate`: checks scenario files without running them.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check scenario files without running them.",
+        discussion: "Prints every problem as file:line:column: error: message. Exit code 0 when all files are valid, 2 otherwise."
+    )
+
+    @Argument(help: "Scenario files (YAML).")
+    var files: [String]
+
+    func run() throws {
+        var bad = 0
+        for f in files {
+            do {
+                let s = try ScenarioDecoder.load(path: f)
+                print("\(f): ok (\(s.name): \(s.validatorCount) validators, \(s.duration), \(s.events.count) events, \(s.expectations.count) expectations)")
+            } catch {
+                bad += 1
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            }
+        }
+        if bad > 0 { throw ExitCode(2) }
+    }
+}
+
+/// `canary schema`: the JSON Schema of scenario files.
+struct SchemaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schema",
+        abstract: "Print the JSON Schema of scenario files (for editor completion and checking)."
+    )
+    func run() throws { print(ScenarioSchema.json()) }
+}
