@@ -1,1 +1,0 @@
-// Module CanaryNPoS — see ../shared/DESIGN.md.
