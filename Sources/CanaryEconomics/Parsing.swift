@@ -92,7 +92,8 @@ public enum EconomicsParsing {
         }
         let digits = intPart + fracPart + String(repeating: "0", count: scaleDigits - fracPart.count)
         guard let value = parseUInt128(digits), value <= accuracy else {
-            throw EconomicsInputError("ratio '\(text)' is above 100%")
+            let hint = scaleDigits == 18 ? " (write a percentage like 60% or a fraction like 0.6)" : ""
+            throw EconomicsInputError("ratio '\(text)' is above 100%\(hint)")
         }
         return UInt64(value)
     }
