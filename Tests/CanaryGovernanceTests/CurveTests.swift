@@ -176,6 +176,19 @@ struct CurveTests {
         }
     }
 
+    @Test("Reciprocal delay quirk: a value above the curve's start answers `one` (never), as upstream")
+    func reciprocalDelayAboveCeiling() {
+        // SUP_SMALL_TIPPER starts at 50 %: for y = 60 %, K/(y - T) - S is negative, and upstream's
+        // `try_into_perthing().ok()` turns that into Perbill::one.
+        #expect(Kusama.supSmallTipper.delay(for: Perbill.fromPercent(60)) == .one)
+        // floor(1620729e9 / 3231018) - 1615509: the curve starts a hair above 50 %.
+        #expect(Kusama.supSmallTipper.threshold(at: .zero) == Perbill(parts: 500_000_080))
+        // 100 % approval on root: ceil(222222224e9 / 666666668) - 333333335 = 1 part.
+        #expect(Kusama.appRoot.delay(for: .one) == Perbill(parts: 1))
+        // 4 % support on small_tipper: ceil(1620729e9 / 41615509) - 3231018, just after x = 1/28.
+        #expect(Kusama.supSmallTipper.delay(for: Perbill.fromPercent(4)) == Perbill(parts: 35_714_295))
+    }
+
     @Test("Linear delay: ceil_div(ceil - y, ceil - floor) * length")
     func linearDelay() {
         let c = Kusama.appStakingAdmin  // 100% -> 50% at 17/28
