@@ -1,1 +1,0 @@
-// Module CanaryStaking — see ../shared/DESIGN.md.
