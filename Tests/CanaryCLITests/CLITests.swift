@@ -1,0 +1,143 @@
+import Testing
+import Foundation
+
+/// Runs the built `canary` executable in separate processes, as a user would.
+enum CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var executable: URL {
+        let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: selfPath).deletingLastPathComponent()
+        // On Linux the test binary sits next to `canary` (…/debug/CanaryPackageTests.xctest).
+        if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
+        return dir.appendingPathComponent("canary")
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = args
+        p.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func tempDir() -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("canary-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    static func json(_ s: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(s.utf8)) as! [String: Any]
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func sameScenarioInTwoProcessesGivesTheSameDigest() throws {
+        let dir = CLI.tempDir()
+        let smoke = "Scenarios/examples/network-smoke.yaml"
+        let a = try CLI.run(["run", smoke, "--db", dir.appendingPathComponent("a.sqlite").path, "--duration", "3m", "--json"])
+        let b = try CLI.run(["run", smoke, "--db", dir.appendingPathComponent("b.sqlite").path, "--duration", "3m", "--json"])
+        let c = try CLI.run(["run", smoke, "--db", dir.appendingPathComponent("b.sqlite").path, "--duration", "3m", "--seed", "43", "--json"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let ja = try CLI.json(a.stdout), jb = try CLI.json(b.stdout), jc = try CLI.json(c.stdout)
+        let da = ja["digest"] as! String
+        #expect(da.count == 64)
+        #expect(da == jb["digest"] as! String)
+        #expect(da != jc["digest"] as! String)
+        #expect(ja["status"] as! String == "complete")
+        #expect(ja["simulated_seconds"] as! Double == 180)
+        #expect((ja["events"] as! Int) > 10_000)
+        #expect(ja["wall_seconds"] is Double)
+        let exps = ja["expectations"] as! [[String: Any]]
+        #expect(exps.count == 5 && exps.allSatisfy { $0["passed"] as! Bool })
+    }
+
+    @Test func exitCodesForFailedExpectationsAndBadInput() throws {
+        let dir = CLI.tempDir()
+        let failing = dir.appendingPathComponent("fail.yaml")
+        try "name: f\nduration: 30s\nvalidators: {count: 5}\nexpect:\n  - messages.delivered > 1000000000\n".write(to: failing, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", failing.path, "--db", dir.appendingPathComponent("f.sqlite").path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("FAIL"))
+
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "name: f\nduration: 30x\nvalidators: {count: 5, colour: red}\n".write(to: bad, atomically: true, encoding: .utf8)
+        let v = try CLI.run(["validate", bad.path])
+        #expect(v.status == 2)
+        #expect(v.stderr.contains("bad.yaml:2:11: error:"))
+        #expect(v.stderr.contains("bad.yaml:3:25: error: unknown key 'colour'"))
+        #expect(!v.stderr.contains("Fatal error"))
+        let run = try CLI.run(["run", bad.path, "--db", dir.appendingPathComponent("x.sqlite").path])
+        #expect(run.status == 2)
+        let missing = try CLI.run(["run", "no/such/file.yaml"])
+        #expect(missing.status == 2 && missing.stderr.contains("cannot read the file"))
+        let ok = try CLI.run(["validate", "Scenarios/examples/network-smoke.yaml"])
+        #expect(ok.status == 0)
+    }
+
+    @Test func killedRunLeavesAnOpenableDatabaseWithTheRunNotComplete() throws {
+        let dir = CLI.tempDir()
+        let db = dir.appendingPathComponent("k.sqlite").path
+        let p = Process()
+        p.executableURL = CLI.executable
+        p.arguments = ["run", "Scenarios/examples/network-smoke.yaml", "--db", db, "--duration", "30d"]
+        p.currentDirectoryURL = CLI.packageRoot
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 3)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let q = Process()
+        q.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // Use canary's own store through a second run into the same file: it must open it.
+        let again = try CLI.run(["run", "Scenarios/examples/network-smoke.yaml", "--db", db, "--duration", "1m", "--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try CLI.json(again.stdout)["run_id"] as! Int == 2)
+        _ = q
+    }
+
+    @Test func interruptWithSigintMarksTheRunIncomplete() throws {
+        let dir = CLI.tempDir()
+        let db = dir.appendingPathComponent("i.sqlite").path
+        let p = Process()
+        p.executableURL = CLI.executable
+        p.arguments = ["run", "Scenarios/examples/network-smoke.yaml", "--db", db, "--duration", "30d"]
+        p.currentDirectoryURL = CLI.packageRoot
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        Thread.sleep(forTimeInterval: 3)
+        kill(p.processIdentifier, SIGINT)
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        #expect(e.contains("incomplete"))
+    }
+
+    @Test func benchEngineReportsARate() throws {
+        let r = try CLI.run(["bench", "engine", "--pending", "1000", "--events", "200000", "--repeats", "1", "--json"])
+        #expect(r.status == 0)
+        let j = try CLI.json(r.stdout)
+        #expect((j["events_per_second"] as! Double) > 0)
+        #expect(j["events"] as! Int == 200_000)
+    }
+
+    @Test func schemaIsJSON() throws {
+        let r = try CLI.run(["schema"])
+        #expect(r.status == 0)
+        let j = try CLI.json(r.stdout)
+        #expect((j["properties"] as! [String: Any])["validators"] != nil)
+    }
+}
