@@ -210,6 +210,8 @@ public struct Referenda: Sendable {
         var task: Task
     }
     var agenda: [BlockNumber: [Scheduled]] = [:]
+    /// The agenda's blocks, ascending.
+    var pendingBlocks: [BlockNumber] = []
     var nextTaskId: UInt64 = 1
     /// The block whose agenda ran last (tasks cannot be scheduled at or before it).
     public private(set) var lastServiced: BlockNumber? = nil
@@ -355,27 +357,32 @@ public struct Referenda: Sendable {
 
     /// Runs the scheduler agenda of block `now`: enactments (priority 63) first, then referendum
     /// alarms and track nudges (priority 128) in the order they were scheduled. Returns the
-    /// events this produced. Blocks with nothing scheduled cost one dictionary lookup.
+    /// events this produced. Agendas of skipped blocks run first, oldest first, as
+    /// pallet-scheduler catches up (`IncompleteSince`), so a simulation may also jump straight to
+    /// `nextScheduledBlock`. Blocks with nothing due cost one comparison.
     @discardableResult
     public mutating func serviceBlock(now: BlockNumber) -> [ReferendumEvent] {
         let start = events.count
         lastServiced = now
-        guard let tasks = agenda.removeValue(forKey: now) else { return [] }
-        let ordered = tasks.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
-        for (_, scheduled) in ordered {
-            switch scheduled.task {
-            case .nudge(let index): nudgeReferendum(index, now: now)
-            case .oneFewerDeciding(let track): oneFewerDeciding(track, now: now)
-            case let .enact(index, origin, call):
-                timelines[Int(index)].enacted = now
-                emit(now, index, .enacted(track: timelines[Int(index)].track, origin: origin, call: call))
+        while let block = pendingBlocks.first, block <= now {
+            pendingBlocks.removeFirst()
+            guard let tasks = agenda.removeValue(forKey: block) else { continue }
+            let ordered = tasks.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
+            for (_, scheduled) in ordered {
+                switch scheduled.task {
+                case .nudge(let index): nudgeReferendum(index, now: now)
+                case .oneFewerDeciding(let track): oneFewerDeciding(track, now: now)
+                case let .enact(index, origin, call):
+                    timelines[Int(index)].enacted = now
+                    emit(now, index, .enacted(track: timelines[Int(index)].track, origin: origin, call: call))
+                }
             }
         }
         return Array(events[start...])
     }
 
     /// The next block with something scheduled (for simulations that skip idle blocks).
-    public var nextScheduledBlock: BlockNumber? { agenda.keys.min() }
+    public var nextScheduledBlock: BlockNumber? { pendingBlocks.first }
 
     // MARK: Internals (names follow pallet-referenda)
 
@@ -594,6 +601,14 @@ public struct Referenda: Sendable {
         if let last = lastServiced, when <= last { return nil }
         let id = nextTaskId
         nextTaskId += 1
+        if agenda[when] == nil {
+            var lo = 0, hi = pendingBlocks.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if pendingBlocks[mid] < when { lo = mid + 1 } else { hi = mid }
+            }
+            pendingBlocks.insert(when, at: lo)
+        }
         agenda[when, default: []].append(Scheduled(id: id, priority: priority, task: task))
         return id
     }
@@ -601,7 +616,12 @@ public struct Referenda: Sendable {
     mutating func cancelTask(_ id: UInt64, at block: BlockNumber) {
         guard var tasks = agenda[block] else { return }
         tasks.removeAll { $0.id == id }
-        agenda[block] = tasks.isEmpty ? nil : tasks
+        if tasks.isEmpty {
+            agenda[block] = nil
+            if let i = pendingBlocks.firstIndex(of: block) { pendingBlocks.remove(at: i) }
+        } else {
+            agenda[block] = tasks
+        }
     }
 
     func ensureOngoing(_ index: ReferendumIndex) throws(ReferendaError) -> ReferendumStatus {

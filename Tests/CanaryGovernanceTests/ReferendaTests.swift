@@ -278,3 +278,39 @@ struct ReferendaTests {
         #expect(s.map(\.index) == [3, 1, 2, 0])
     }
 }
+
+@Suite("Referenda scheduling")
+struct ReferendaSchedulingTests {
+    @Test("Jumping between scheduled blocks gives the same transitions as servicing every block")
+    func skipIdleBlocks() throws {
+        func run(jump: Bool) throws -> [ReferendumEvent] {
+            var r = Referenda(tracks: .kusama, config: .kusama, activeIssuance: issuance)
+            var v = ConvictionVoting()
+            r.serviceBlock(now: 1)
+            let a = try r.submit(who: 1, origin: .root, proposal: .remark(), enactment: .after(0), now: 1)
+            try r.placeDecisionDeposit(a, who: 1, now: 1)
+            let b = try r.submit(who: 2, origin: .root, proposal: .remark(), enactment: .after(0), now: 1)
+            try r.placeDecisionDeposit(b, who: 2, now: 1)
+            try v.vote(5, on: a, .standard(aye: true, conviction: .locked1x, balance: 600_000 * KSM),
+                       totalBalance: issuance, referenda: &r, now: 1)
+            try v.vote(6, on: b, .standard(aye: true, conviction: .locked1x, balance: 20_000 * KSM),
+                       totalBalance: issuance, referenda: &r, now: 1)
+            var now: BlockNumber = 1
+            while now < 300_000 {
+                now = jump ? (r.nextScheduledBlock ?? 300_000) : now + 1
+                r.serviceBlock(now: now)
+            }
+            return r.takeEvents()
+        }
+        let every = try run(jump: false)
+        let jumping = try run(jump: true)
+        #expect(every == jumping)
+        // A passes first; B (2 % support) decides from the block after A's approval and passes
+        // once the root support curve has fallen to 2 %.
+        let approvals = every.filter { if case .approved = $0.kind { return true } else { return false } }
+        #expect(approvals.map(\.index) == [0, 1])
+        #expect(approvals.first?.block == 15_601)
+        let starts = every.filter { if case .decisionStarted = $0.kind { return true } else { return false } }
+        #expect(starts.map(\.block) == [1_201, 15_602])
+    }
+}
