@@ -285,12 +285,23 @@ public struct StakingState: Sendable {
             era: era, eraMillis: millis, totalIssuanceBefore: issuanceBefore, totalIssuanceAfter: totalIssuance,
             totalStaked: staked, stakingRate: Perquintill.fromRational(staked, issuanceBefore), payout: payout,
             annualInflation: annualised(payout.toTreasury + paid, eraMillis: millis, of: issuanceBefore),
-            paidToStakers: paid, unpaidRemainder: payout.toStakers - paid, toTreasury: payout.toTreasury,
+            paidToStakers: paid, unpaidRemainder: payout.toStakers > paid ? payout.toStakers - paid : 0,
+            overpaid: paid > payout.toStakers ? paid - payout.toStakers : 0, toTreasury: payout.toTreasury,
             payouts: payouts, slashes: slashes, burned: burnedNow, validators: exposures.count,
             minBacking: backing.min() ?? 0,
             avgBacking: backing.isEmpty ? 0 : backing.reduce(0, +) / Balance(backing.count),
             electionScore: lastScore, withdrawn: withdrawn)
         try elect()
         return summary
+    }
+}
+
+extension StakingState {
+    /// Era reward points from the relay blocks each validator authored: 20 per block
+    /// (`PointsPerBlock`), summed per author, in ascending author order.
+    public static func points(authoredBlocks authors: [AccountID], perBlock: UInt32 = 20) -> [(AccountID, UInt32)] {
+        var counts: [AccountID: UInt32] = [:]
+        for a in authors { counts[a, default: 0] &+= perBlock }
+        return counts.keys.sorted().map { ($0, counts[$0]!) }
     }
 }

@@ -151,9 +151,13 @@ public struct EraSummary: Sendable, Equatable {
     public var annualInflation: Perquintill
     /// Rewards actually paid (minted) to stakers.
     public var paidToStakers: Balance
-    /// `toStakers − paidToStakers`: rounding dust and the share of validators without points;
-    /// never minted (the chain mints rewards only when paid).
+    /// `toStakers − paidToStakers` when positive: rounding dust and the share of validators without
+    /// points; never minted (the chain mints rewards only when paid).
     public var unpaidRemainder: Balance
+    /// `paidToStakers − toStakers` when positive: per-validator shares are rounded to nearest, so in
+    /// rare cases (e.g. exact shares 0.6, 0.6, 1.8 of 3 planck) the chain pays a planck or two more
+    /// than the era payout. Minted like any reward. Zero almost always.
+    public var overpaid: Balance
     public var toTreasury: Balance
     public var payouts: [Payout]
     public var slashes: [SlashRecord]

@@ -53,7 +53,8 @@ struct StakingTests {
             let summary = try s.endEra(points: points(s))
             let paid = summary.payouts.reduce(Balance(0)) { $0 + $1.amount }
             #expect(paid == summary.paidToStakers)
-            #expect(paid + summary.unpaidRemainder == summary.payout.toStakers)
+            #expect(paid + summary.unpaidRemainder == summary.payout.toStakers + summary.overpaid)
+            #expect(summary.overpaid == 0)
             // Perbill rounding loses at most one part per billion (plus one planck) per payee and per
             // validator share; nothing else goes unpaid when every validator has points.
             let perPayee = summary.payout.toStakers / 1_000_000_000 + 1
@@ -63,6 +64,24 @@ struct StakingTests {
                     == (periodFraction(eraMillis: 6 * 3_600_000) * Perquintill.fromPercent(10)) * before)
             #expect(conserved(s))
         }
+    }
+
+    @Test("nearest rounding of validator shares can pay a planck more than the era payout, and it is accounted")
+    func overpaidAccounted() throws {
+        // Three validators with points 1:1:3 get exact shares 0.2, 0.2, 0.6 of the era payout; if the payout
+        // is 3 planck those are 0.6, 0.6, 1.8, which round to 1, 1, 2.
+        let e = Exposure(total: 10, own: 10, others: [])
+        let shares = [(1, UInt64(1)), (2, 1), (3, 3)].flatMap {
+            validatorPayouts(era: 0, validator: AccountID($0.0), exposure: e, commission: .zero, points: $0.1,
+                             totalPoints: 5, eraPayout: 3, pageSize: 512)
+        }
+        #expect(shares.map(\.amount) == [1, 1, 2])
+    }
+
+    @Test("points from authored blocks: 20 each")
+    func authoredPoints() {
+        let p = StakingState.points(authoredBlocks: [5, 3, 5, 9, 5])
+        #expect(p.map(\.0) == [3, 5, 9] && p.map(\.1) == [20, 60, 20])
     }
 
     @Test("issuance after N eras = genesis + minted − burned")
