@@ -314,3 +314,34 @@ struct ReferendaSchedulingTests {
         #expect(starts.map(\.block) == [1_201, 15_602])
     }
 }
+
+@Suite("OpenGov facade")
+struct OpenGovTests {
+    @Test("A whitelisted-caller upgrade through the facade: 30 min prepare, 10 min confirm, 10 min enactment")
+    func whitelistedUpgrade() throws {
+        var gov = OpenGov(activeIssuance: issuance)
+        gov.serviceBlock(now: 10)
+        let r = try gov.submit(who: 1, origin: .whitelistedCaller, proposal: .setCode(specVersion: 1_003_000),
+                               enactment: .after(0), now: 10)
+        try gov.placeDecisionDeposit(r, who: 1, now: 10)
+        // 25 % support: above the whitelisted support curve once it falls below 25 % (before 12 h).
+        try gov.vote(2, on: r, .standard(aye: true, conviction: .locked1x, balance: 250_000 * KSM),
+                     totalBalance: issuance, now: 10)
+        var block: BlockNumber = 10
+        while let next = gov.referenda.nextScheduledBlock {
+            block = next
+            gov.serviceBlock(now: block)
+        }
+        let events = gov.takeEvents()
+        let started = try #require(events.first { $0.kind == .confirmStarted })
+        let x = Curve.elapsedFraction(elapsed: started.block - 310, period: 201_600)
+        // It starts confirming at the first block the falling support curve is at or below 25 %.
+        #expect(Kusama.supWhitelistedCaller.threshold(at: x) <= Perbill.fromPercent(25))
+        let before = Curve.elapsedFraction(elapsed: started.block - 311, period: 201_600)
+        #expect(Kusama.supWhitelistedCaller.threshold(at: before) > Perbill.fromPercent(25))
+        let enacted = try #require(events.last)
+        #expect(enacted.kind == .enacted(track: 1, origin: .whitelistedCaller, call: .setCode(specVersion: 1_003_000)))
+        #expect(enacted.block == started.block + 100 + 100)
+        #expect(gov.referenda.timelines[Int(r)].decisionStarted == 310)
+    }
+}
