@@ -23,8 +23,10 @@ let package = Package(
         .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic"]),
         // Simulation.
         .target(name: "CanaryEngine"),
+        .target(name: "CanaryChain", dependencies: ["CanaryEngine"]),
+        .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic"]),
         .target(name: "CanaryScenario", dependencies: [
-            "CanaryEngine",
+            "CanaryEngine", "CanaryChain", "CanaryConsensus",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "CanaryStore", dependencies: [
@@ -42,6 +44,8 @@ let package = Package(
         .testTarget(name: "CanaryStakingTests", dependencies: ["CanaryStaking"]),
         .testTarget(name: "CanaryGovernanceTests", dependencies: ["CanaryGovernance"]),
         .testTarget(name: "CanaryEngineTests", dependencies: ["CanaryEngine"]),
+        .testTarget(name: "CanaryChainTests", dependencies: ["CanaryChain", "CanaryEngine"]),
+        .testTarget(name: "CanaryConsensusTests", dependencies: ["CanaryConsensus", "CanaryChain", "CanaryEngine"]),
         .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),
         .testTarget(name: "CanaryCLITests", dependencies: ["canary"]),

@@ -1,25 +1,5 @@
 import CanaryEngine
 
-/// What a metric measures, which decides how values are written and compared.
-public enum MetricUnit: Sendable, Equatable {
-    case count
-    /// Nanoseconds; written with a duration unit (`400ms`).
-    case duration
-    /// A fraction; written as `0.98` or `98%`.
-    case ratio
-}
-
-/// A metric an expectation can name: a scalar, or a distribution summarised by a function.
-public struct MetricDefinition: Sendable {
-    public var name: String
-    public var unit: MetricUnit
-    public var isDistribution: Bool
-    public var doc: String
-    public init(_ name: String, _ unit: MetricUnit, distribution: Bool = false, _ doc: String) {
-        self.name = name; self.unit = unit; self.isDistribution = distribution; self.doc = doc
-    }
-}
-
 /// The metrics the expectation language knows. Later subsystems append theirs here.
 public enum MetricCatalog {
     public static let all: [MetricDefinition] = {

@@ -1,0 +1,1 @@
+// Module CanaryChain — see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Module CanaryConsensus — see ../shared/DESIGN.md.
