@@ -6,19 +6,10 @@ public enum MetricCatalog {
         var m: [MetricDefinition] = [
             MetricDefinition("events", .count, "Events processed by the engine."),
             MetricDefinition("simulated_seconds", .count, "Simulated time reached, in seconds."),
-            MetricDefinition("messages.sent", .count, "Message copies sent (all classes)."),
-            MetricDefinition("messages.delivered", .count, "Message copies delivered."),
-            MetricDefinition("messages.dropped", .count, "Copies lost to loss, partitions or crashes."),
-            MetricDefinition("messages.dropped.loss", .count, "Copies lost to random loss."),
-            MetricDefinition("messages.dropped.partition", .count, "Copies blocked by a partition."),
-            MetricDefinition("messages.dropped.crash", .count, "Copies addressed to a crashed node."),
-            MetricDefinition("messages.delivery_ratio", .ratio, "delivered / sent."),
-            MetricDefinition("latency", .duration, distribution: true, "Send-to-arrival time of every delivered copy."),
         ]
-        for cls in GossipTrafficModel.messageClasses {
-            m.append(MetricDefinition("messages.\(cls).sent", .count, "Copies of \(cls) messages sent."))
-            m.append(MetricDefinition("messages.\(cls).delivered", .count, "Copies of \(cls) messages delivered."))
-            m.append(MetricDefinition("latency.\(cls)", .duration, distribution: true, "Send-to-arrival time of \(cls) messages."))
+        var seen = Set(m.map(\.name))
+        for d in Network<GossipTrafficModel.Message>.metrics(classes: GossipTrafficModel.messageClasses) where seen.insert(d.name).inserted {
+            m.append(d)
         }
         return m
     }()

@@ -46,16 +46,26 @@ public final class ResultStore {
         try db.read { try Int64.fetchAll($0, sql: "SELECT id FROM runs WHERE status IN ('running', 'incomplete') ORDER BY id") }
     }
 
-    /// Hash over every result row of a run, table by table in a fixed order, rows by key.
-    /// Values are encoded canonically (integers in decimal, reals by their IEEE bit pattern,
-    /// text length-prefixed), so the digest depends on the data only.
+    /// Hash over every result row of a run: each table that has rows for it (all but `runs`,
+    /// by name), rows in primary-key order, values encoded canonically (integers in decimal,
+    /// reals by their IEEE bit pattern, text length-prefixed), so the digest depends on the
+    /// data only — not on the run id or on other runs sharing the file.
     public func digest(run: Int64) throws -> String {
         try db.read { db in
             var sha = SHA256()
-            for (table, orderBy) in Schema.digestTables {
-                sha.update("table:\(table)\n")
-                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) WHERE run_id = ? ORDER BY \(orderBy)", arguments: [run])
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'sqlite_sequence')
+                AND name NOT LIKE 'sqlite_%' ORDER BY name
+                """)
+            for table in tables {
+                let info = try Row.fetchAll(db, sql: "PRAGMA table_info(\(Schema.quote(table)))")
+                let key = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }
+                    .map { Schema.quote($0["name"] as String) }
+                let order = key.isEmpty ? "rowid" : key.joined(separator: ", ")
+                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(Schema.quote(table)) WHERE run_id = ? ORDER BY \(order)", arguments: [run])
+                var header = false
                 while let row = try rows.next() {
+                    if !header { sha.update("table:\(table)\n"); header = true }
                     for (column, value) in row where column != "run_id" {
                         switch value.storage {
                         case .null: sha.update("\(column)=null;")

@@ -33,52 +33,39 @@ public final class RunRecorder: SampleRecorder {
         }
     }
 
-    /// Stores the network's counters and latency distributions and the run-level metrics.
-    public func storeNetwork<M>(_ network: Network<M>, classes: [String], regions: [String],
-                                events: UInt64, simulated: SimTime) throws {
+    /// Stores a model's results: its tables (created on first use), scalars and distributions,
+    /// in one transaction.
+    public func store(_ results: RunResults) throws {
         try flush()
         try store.db.write { db in
-            let t = try db.makeStatement(sql: "INSERT INTO node_traffic VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            for (i, tr) in network.traffic.enumerated() {
-                try t.execute(arguments: [runId, i, regions[Int(network.nodeRegion[i])], Int64(tr.sent), Int64(tr.received),
-                                          Int64(tr.bytesSent), Int64(tr.bytesReceived), Int64(tr.dropped)])
+            for table in results.tables {
+                try db.execute(sql: Schema.create(table))
+                let cols = (["run_id"] + table.columns.map(\.name)).map(Schema.quote).joined(separator: ", ")
+                let marks = Array(repeating: "?", count: table.columns.count + 1).joined(separator: ", ")
+                let stmt = try db.makeStatement(sql: "INSERT INTO \(Schema.quote(table.name)) (\(cols)) VALUES (\(marks))")
+                for row in table.rows {
+                    precondition(row.count == table.columns.count, "row width of \(table.name)")
+                    var args: [DatabaseValueConvertible?] = [runId]
+                    for v in row {
+                        switch v {
+                        case .integer(let i): args.append(i)
+                        case .real(let d): args.append(d)
+                        case .text(let t): args.append(t)
+                        case .null: args.append(nil)
+                        }
+                    }
+                    try stmt.execute(arguments: StatementArguments(args))
+                }
             }
-            let c = try db.makeStatement(sql: "INSERT INTO message_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            var total = MessageClassStats()
-            var all = LogHistogram()
-            for (i, s) in network.classStats.enumerated() {
-                let name = i < classes.count ? classes[i] : "class\(i)"
-                try c.execute(arguments: [runId, name, Int64(s.sent), Int64(s.delivered), Int64(s.droppedLoss),
-                                          Int64(s.droppedPartition), Int64(s.droppedCrash), Int64(s.bytesDelivered)])
-                total.sent += s.sent; total.delivered += s.delivered; total.droppedLoss += s.droppedLoss
-                total.droppedPartition += s.droppedPartition; total.droppedCrash += s.droppedCrash
-                for b in network.latency[i].buckets { all.record(b.lower, count: b.count) }
-                try insertDistribution(db, name: "latency.\(name)", network.latency[i])
-                try insertMetric(db, "messages.\(name).sent", Double(s.sent))
-                try insertMetric(db, "messages.\(name).delivered", Double(s.delivered))
+            for (name, value) in results.scalars {
+                try db.execute(sql: "INSERT OR REPLACE INTO run_metrics VALUES (?, ?, ?)", arguments: [runId, name, value])
             }
-            try insertDistribution(db, name: "latency", all)
-            let dropped = total.droppedLoss + total.droppedPartition + total.droppedCrash
-            try insertMetric(db, "messages.sent", Double(total.sent))
-            try insertMetric(db, "messages.delivered", Double(total.delivered))
-            try insertMetric(db, "messages.dropped", Double(dropped))
-            try insertMetric(db, "messages.dropped.loss", Double(total.droppedLoss))
-            try insertMetric(db, "messages.dropped.partition", Double(total.droppedPartition))
-            try insertMetric(db, "messages.dropped.crash", Double(total.droppedCrash))
-            if total.sent > 0 { try insertMetric(db, "messages.delivery_ratio", Double(total.delivered) / Double(total.sent)) }
-            try insertMetric(db, "events", Double(events))
-            try insertMetric(db, "simulated_seconds", simulated.seconds)
-        }
-    }
-
-    private func insertMetric(_ db: Database, _ name: String, _ value: Double) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO run_metrics VALUES (?, ?, ?)", arguments: [runId, name, value])
-    }
-
-    private func insertDistribution(_ db: Database, name: String, _ h: LogHistogram) throws {
-        for b in h.buckets {
-            try db.execute(sql: "INSERT INTO distributions VALUES (?, ?, ?, ?)",
-                           arguments: [runId, name, Int64(b.lower), Int64(b.count)])
+            for (name, h) in results.distributions {
+                for b in h.buckets {
+                    try db.execute(sql: "INSERT OR REPLACE INTO distributions VALUES (?, ?, ?, ?)",
+                                   arguments: [runId, name, Int64(b.lower), Int64(b.count)])
+                }
+            }
         }
     }
 

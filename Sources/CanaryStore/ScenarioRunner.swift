@@ -55,8 +55,9 @@ public enum ScenarioRunner {
             return RunOutcome(runId: recorder.runId, status: .incomplete, digest: nil, results: [],
                               events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
         }
-        try recorder.storeNetwork(sim.ctx.network, classes: GossipTrafficModel.messageClasses,
-                                  regions: scenario.network.regions, events: sim.ctx.events, simulated: sim.ctx.now)
+        var produced = sim.ctx.network.results(classes: GossipTrafficModel.messageClasses, regions: scenario.network.regions)
+        produced.scalars += [("events", Double(sim.ctx.events)), ("simulated_seconds", sim.ctx.now.seconds)]
+        try recorder.store(produced)
         let results = try recorder.evaluate(scenario.expectations)
         let passed = results.allSatisfy(\.passed)
         let digest = try recorder.finish(passed: passed, events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)

@@ -1,7 +1,8 @@
 import GRDB
+import CanaryEngine
 
-/// The SQLite schema. Every table but `runs` holds results keyed by `run_id`; one file holds
-/// many runs. Documented in README.md (Results).
+/// The SQLite schema: `runs`, plus the generic tables every run uses. Tables that models
+/// declare (`ResultTable`) are created on first use. Documented in README.md (Results).
 enum Schema {
     static let statements: [String] = [
         """
@@ -18,22 +19,6 @@ enum Schema {
             events INTEGER NOT NULL DEFAULT 0,
             digest TEXT,
             wall_seconds REAL
-        )
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS node_traffic (
-            run_id INTEGER NOT NULL REFERENCES runs(id), node INTEGER NOT NULL, region TEXT NOT NULL,
-            sent INTEGER NOT NULL, received INTEGER NOT NULL, bytes_sent INTEGER NOT NULL,
-            bytes_received INTEGER NOT NULL, dropped INTEGER NOT NULL,
-            PRIMARY KEY (run_id, node)
-        )
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS message_counts (
-            run_id INTEGER NOT NULL REFERENCES runs(id), class TEXT NOT NULL,
-            sent INTEGER NOT NULL, delivered INTEGER NOT NULL, dropped_loss INTEGER NOT NULL,
-            dropped_partition INTEGER NOT NULL, dropped_crash INTEGER NOT NULL, bytes_delivered INTEGER NOT NULL,
-            PRIMARY KEY (run_id, class)
         )
         """,
         """
@@ -65,13 +50,12 @@ enum Schema {
         """,
     ]
 
-    /// Result tables and their key columns, in the fixed order the run digest reads them.
-    static let digestTables: [(table: String, orderBy: String)] = [
-        ("node_traffic", "node"),
-        ("message_counts", "class"),
-        ("metric_samples", "name, node, time_ns"),
-        ("run_metrics", "name"),
-        ("distributions", "name, bucket"),
-        ("expectations", "idx"),
-    ]
+    /// `CREATE TABLE` for a model's result table: a `run_id` column first, the key after it.
+    static func create(_ t: ResultTable) -> String {
+        let cols = t.columns.map { "\(quote($0.name)) \($0.type.rawValue)" }.joined(separator: ", ")
+        let key = (["run_id"] + t.key).map(quote).joined(separator: ", ")
+        return "CREATE TABLE IF NOT EXISTS \(quote(t.name)) (run_id INTEGER NOT NULL REFERENCES runs(id), \(cols), PRIMARY KEY (\(key)))"
+    }
+
+    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 }
