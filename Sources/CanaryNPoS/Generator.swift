@@ -59,7 +59,7 @@ extension ElectionSnapshot {
             while targets.count < count {
                 // Squared uniform: low indices are more popular.
                 let u = rng.next(below: 1 << 20)
-                let idx = Int((u * u) >> 40) * candidateCount >> 20
+                let idx = (Int((u * u) >> 20) * candidateCount) >> 20
                 let t = candidates[min(idx, candidateCount - 1)]
                 if !targets.contains(t) { targets.append(t) }
             }

@@ -45,14 +45,17 @@ extension ElectionGraph {
             // calculate_max_score
             for c in 0..<candidateCount where !elected[c] { scoreD[c] = acc }
             for v in 0..<voterCount {
-                var contribution: UInt128 = 0
                 let range = edgeStart[v]..<edgeStart[v + 1]
+                // Only voters with an open (un-elected) edge distribute anything.
+                var open = false
+                for e in range where !elected[Int(edgeCandidate[e])] { open = true; break }
+                if !open { continue }
+                var contribution: UInt128 = 0
                 for e in range {
                     let c = Int(edgeCandidate[e])
                     guard elected[c] else { continue }
-                    let w = edgeWeight[e], b = backed[c]
                     // P::from_rational(weight, backed).parts; saturates to one if b == 0 or w > b.
-                    contribution &+= (b == 0 || w > b) ? acc : (w == 0 ? 0 : multiplyByRationalWithRounding(acc, w, b, .down)!)
+                    contribution &+= fromRationalParts(edgeWeight[e], backed[c], acc)
                 }
                 for e in range {
                     let c = Int(edgeCandidate[e])
@@ -99,4 +102,20 @@ extension ElectionGraph {
         }
         return winners
     }
+}
+
+/// `P::from_rational(p, q).deconstruct()` for accuracy `acc`: `floor(acc * p / q)`, or `acc` when
+/// `q == 0` or `p > q`. Uses one 128-by-64-bit hardware division when the divisor fits in 64 bits
+/// (the common case in Phragmms' score loop), else the exact wide path.
+@inline(__always)
+func fromRationalParts(_ p: UInt128, _ q: UInt128, _ acc: UInt128) -> UInt128 {
+    if q == 0 || p > q { return acc }
+    if p == 0 { return 0 }
+    let n = acc.multipliedFullWidth(by: p)
+    if n.high == 0 && q >> 64 == 0 {
+        let q64 = UInt64(truncatingIfNeeded: q)
+        let hi = UInt64(truncatingIfNeeded: n.low >> 64), lo = UInt64(truncatingIfNeeded: n.low)
+        if hi < q64 { return UInt128(q64.dividingFullWidth((hi, lo)).quotient) }
+    }
+    return multiplyByRationalWithRounding(acc, p, q, .down)!
 }
