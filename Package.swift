@@ -19,14 +19,14 @@ let package = Package(
         .target(name: "CanaryArithmetic"),
         .target(name: "CanaryNPoS", dependencies: ["CanaryArithmetic"]),
         .target(name: "CanaryEconomics", dependencies: ["CanaryArithmetic"]),
-        .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics"]),
+        .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine"]),
         .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic"]),
         // Simulation.
         .target(name: "CanaryEngine"),
         .target(name: "CanaryChain", dependencies: ["CanaryEngine"]),
         .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic"]),
         .target(name: "CanaryScenario", dependencies: [
-            "CanaryEngine", "CanaryChain", "CanaryConsensus",
+            "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "CanaryStore", dependencies: [
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "CanaryArithmeticTests", dependencies: ["CanaryArithmetic"]),
         .testTarget(name: "CanaryNPoSTests", dependencies: ["CanaryNPoS"]),
         .testTarget(name: "CanaryEconomicsTests", dependencies: ["CanaryEconomics"]),
-        .testTarget(name: "CanaryStakingTests", dependencies: ["CanaryStaking"]),
+        .testTarget(name: "CanaryStakingTests", dependencies: ["CanaryStaking", "CanaryEngine"]),
         .testTarget(name: "CanaryGovernanceTests", dependencies: ["CanaryGovernance"]),
         .testTarget(name: "CanaryEngineTests", dependencies: ["CanaryEngine"]),
         .testTarget(name: "CanaryChainTests", dependencies: ["CanaryChain", "CanaryEngine"]),

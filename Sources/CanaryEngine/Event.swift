@@ -72,6 +72,11 @@ public struct EventQueue: Sendable {
     }
 
     /// Removes and returns the earliest event.
+    ///
+    /// Bottom-up ("Floyd") deletion: the hole left by the root walks down along the smallest
+    /// children to a leaf without comparing against the displaced last element, which then
+    /// sifts up from there. The last element usually belongs near the bottom, so this saves
+    /// about one comparison per level over the textbook sift-down.
     public mutating func pop() -> Event? {
         guard let first = heap.first else { return nil }
         let last = heap.removeLast()
@@ -83,15 +88,25 @@ public struct EventQueue: Sendable {
                 let c = (i << 2) + 1
                 if c >= n { break }
                 var best = c
-                let end = min(c + 4, n)
-                var j = c + 1
-                while j < end {
-                    if Event.before(h[j], h[best]) { best = j }
-                    j += 1
+                if c + 3 < n {
+                    let a = Event.before(h[c + 1], h[c]) ? c + 1 : c
+                    let b = Event.before(h[c + 3], h[c + 2]) ? c + 3 : c + 2
+                    best = Event.before(h[b], h[a]) ? b : a
+                } else {
+                    var j = c + 1
+                    while j < n {
+                        if Event.before(h[j], h[best]) { best = j }
+                        j += 1
+                    }
                 }
-                if !Event.before(h[best], last) { break }
                 h[i] = h[best]
                 i = best
+            }
+            while i > 0 {
+                let parent = (i - 1) >> 2
+                if !Event.before(last, h[parent]) { break }
+                h[i] = h[parent]
+                i = parent
             }
             h[i] = last
         }

@@ -75,3 +75,8 @@ public struct GossipTrafficModel: SimulationModel {
         scheduleGossip(node, &ctx)
     }
 }
+
+extension GossipTrafficModel: ResultProducing {
+    /// The synthetic traffic has no results of its own: the network's counters are the results.
+    public func results(at end: SimTime) -> RunResults { RunResults() }
+}

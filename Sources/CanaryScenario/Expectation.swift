@@ -1,4 +1,5 @@
 import CanaryEngine
+import CanaryStaking
 
 /// The metrics the expectation language knows. Later subsystems append theirs here.
 public enum MetricCatalog {
@@ -8,9 +9,9 @@ public enum MetricCatalog {
             MetricDefinition("simulated_seconds", .count, "Simulated time reached, in seconds."),
         ]
         var seen = Set(m.map(\.name))
-        for d in Network<GossipTrafficModel.Message>.metrics(classes: GossipTrafficModel.messageClasses) where seen.insert(d.name).inserted {
-            m.append(d)
-        }
+        let sources = Network<GossipTrafficModel.Message>.metrics(classes: GossipTrafficModel.messageClasses)
+            + StatisticalStakingModel.metrics
+        for d in sources where seen.insert(d.name).inserted { m.append(d) }
         return m
     }()
 

@@ -1,4 +1,10 @@
 import CanaryEngine
+import CanaryStaking
+
+/// How much of the chain runs message by message (DESIGN.md, fidelity levels).
+public enum ConsensusMode: String, Sendable, CaseIterable {
+    case full, statistical
+}
 
 /// A decoded, validated scenario: everything a run needs, with no unresolved names.
 public struct Scenario: Sendable {
@@ -10,6 +16,10 @@ public struct Scenario: Sendable {
     /// Region index of every validator (contiguous blocks per region, in region order).
     public var validatorRegions: [UInt16]
     public var traffic: GossipTrafficModel.Config
+    /// Which protocols run (nil: synthetic traffic only).
+    public var consensus: ConsensusMode?
+    /// Staking population and behaviour (`staking:` section).
+    public var staking: StakingSimulationConfig?
     /// The timeline, sorted by time (ties keep file order).
     public var events: [TimedFault]
     public var expectations: [Expectation]
@@ -48,8 +58,12 @@ extension Scenario {
     /// The simulation this scenario describes (synthetic gossip traffic until the consensus
     /// layers replace it).
     public func makeSimulation() -> Simulation<GossipTrafficModel> {
-        Simulation(model: GossipTrafficModel(config: traffic, nodes: validatorCount), network: network,
-                   nodeRegion: validatorRegions, seed: seed, faults: events, endTime: duration)
+        makeSimulation(GossipTrafficModel(config: traffic, nodes: validatorCount))
+    }
+
+    /// A simulation of `model` over this scenario's network, seed, timeline and duration.
+    public func makeSimulation<M: SimulationModel>(_ model: M) -> Simulation<M> {
+        Simulation(model: model, network: network, nodeRegion: validatorRegions, seed: seed, faults: events, endTime: duration)
     }
 
     /// Interval between time-series samples: about 500 samples per run, at least 1 s.

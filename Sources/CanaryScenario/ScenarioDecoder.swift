@@ -71,6 +71,19 @@ public enum ScenarioDecoder {
         let validatorRegions = top["validators"].flatMap { decodeValidators($0.value, regions: regions, &r) }
         let traffic = top["traffic"].map { decodeTraffic($0.value, &r) } ?? GossipTrafficModel.Config()
 
+        var consensus: ConsensusMode?
+        if let c = top["consensus"], let o = r.object(c.value, ScenarioFormat.consensus, context: "consensus"),
+           let m = o["mode"], let text = r.string(m.value, "consensus.mode") {
+            consensus = ConsensusMode(rawValue: text)
+            if consensus == nil { r.error(m.value, "unknown consensus mode '\(text)'; expected full or statistical") }
+        }
+        let staking = top["staking"].flatMap { StakingSection.decode($0.value, &r) }
+        if consensus == .statistical && staking == nil, let c = top["consensus"] {
+            r.error(c.key, "consensus mode statistical needs a 'staking:' section (it runs staking eras)")
+        }
+        if consensus == .full, let t = top["traffic"] {
+            r.error(t.key, "'traffic' is synthetic load for scenarios without consensus; remove it or the consensus section")
+        }
         let effectiveDuration = overrides.duration ?? duration
         var events: [TimedFault] = []
         if let ev = top["events"], let nodes = validatorRegions {
@@ -87,9 +100,12 @@ public enum ScenarioDecoder {
             }
         }
         guard let name, let duration = effectiveDuration, let network, let validatorRegions else { return nil }
-        return Scenario(name: name, description: description, seed: overrides.seed ?? seed, duration: duration,
-                        network: network, validatorRegions: validatorRegions, traffic: traffic,
-                        events: events, expectations: expectations)
+        var scenario = Scenario(name: name, description: description, seed: overrides.seed ?? seed, duration: duration,
+                                network: network, validatorRegions: validatorRegions, traffic: traffic,
+                                events: events, expectations: expectations)
+        scenario.consensus = consensus
+        scenario.staking = staking
+        return scenario
     }
 
     static func decodeNetwork(_ node: Node?, _ r: inout YAMLReader) -> NetworkConfig? {

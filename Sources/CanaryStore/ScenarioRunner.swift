@@ -1,6 +1,7 @@
 import Foundation
 import CanaryEngine
 import CanaryScenario
+import CanaryStaking
 
 /// Progress of a run, reported every few hundred thousand events.
 public struct RunProgress: Sendable {
@@ -29,40 +30,62 @@ public enum ScenarioRunner {
     ///     code never reads the clock itself (only speed reporting uses it; no result does).
     ///   - shouldStop: polled regularly; true interrupts the run, which is stored as incomplete.
     public static func run(_ scenario: Scenario, store: ResultStore, file: String?, fileHash: String?,
-                           parameters: String, wallClock: () -> Double = { 0 },
-                           shouldStop: () -> Bool = { false },
-                           progress: (RunProgress) -> Void = { _ in }) throws -> RunOutcome {
+                           parameters: String, wallClock: @escaping () -> Double = { 0 },
+                           shouldStop: @escaping () -> Bool = { false },
+                           progress: @escaping (RunProgress) -> Void = { _ in }) throws -> RunOutcome {
         let recorder = try store.beginRun(scenario: scenario, file: file, fileHash: fileHash, parameters: parameters)
-        let start = wallClock()
-        var sim = scenario.makeSimulation()
-        let step = scenario.sampleInterval
-        var t = SimTime.zero
-        var interrupted = false
-        sample(&sim, recorder)
-        while t < scenario.duration && !interrupted {
-            t = min(t + step, scenario.duration)
-            let reached = sim.run(until: t, checkEvery: 1 << 16) { now, events in
-                progress(RunProgress(simulated: now, total: scenario.duration, events: events))
-                return !shouldStop()
-            }
-            if !reached || shouldStop() { interrupted = true; break }
-            sample(&sim, recorder)
-            progress(RunProgress(simulated: t, total: scenario.duration, events: sim.ctx.events))
+        let session = Session(scenario: scenario, recorder: recorder, wallClock: wallClock, shouldStop: shouldStop, progress: progress)
+        switch scenario.consensus {
+        case .statistical:
+            let model = StatisticalStakingModel(config: scenario.staking ?? StakingSimulationConfig(),
+                                                validators: scenario.validatorCount, seed: scenario.seed)
+            return try session.execute(scenario.makeSimulation(model), classes: StatisticalStakingModel.messageClasses)
+        case .full, nil:
+            return try session.execute(scenario.makeSimulation(), classes: GossipTrafficModel.messageClasses)
         }
-        let wall = wallClock() - start
-        if interrupted {
-            try recorder.markIncomplete(events: sim.ctx.events, simulated: sim.ctx.now)
-            return RunOutcome(runId: recorder.runId, status: .incomplete, digest: nil, results: [],
+    }
+
+    /// One run of one model: the chunked loop with samples, then results, expectations, digest.
+    struct Session {
+        let scenario: Scenario
+        let recorder: RunRecorder
+        let wallClock: () -> Double
+        let shouldStop: () -> Bool
+        let progress: (RunProgress) -> Void
+
+        func execute<M: SimulationModel & ResultProducing>(_ initial: Simulation<M>, classes: [String]) throws -> RunOutcome {
+            var sim = initial
+            let start = wallClock()
+            let step = scenario.sampleInterval
+            var t = SimTime.zero
+            var interrupted = false
+            ScenarioRunner.sample(&sim, recorder)
+            while t < scenario.duration && !interrupted {
+                t = min(t + step, scenario.duration)
+                let reached = sim.run(until: t, checkEvery: 1 << 16) { now, events in
+                    progress(RunProgress(simulated: now, total: scenario.duration, events: events))
+                    return !shouldStop()
+                }
+                if !reached || shouldStop() { interrupted = true; break }
+                ScenarioRunner.sample(&sim, recorder)
+                progress(RunProgress(simulated: t, total: scenario.duration, events: sim.ctx.events))
+            }
+            let wall = wallClock() - start
+            if interrupted {
+                try recorder.markIncomplete(events: sim.ctx.events, simulated: sim.ctx.now)
+                return RunOutcome(runId: recorder.runId, status: .incomplete, digest: nil, results: [],
+                                  events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
+            }
+            var produced = sim.ctx.network.results(classes: classes, regions: scenario.network.regions)
+            produced.merge(sim.model.results(at: sim.ctx.now))
+            produced.scalars += [("events", Double(sim.ctx.events)), ("simulated_seconds", sim.ctx.now.seconds)]
+            try recorder.store(produced)
+            let results = try recorder.evaluate(scenario.expectations)
+            let passed = results.allSatisfy(\.passed)
+            let digest = try recorder.finish(passed: passed, events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
+            return RunOutcome(runId: recorder.runId, status: passed ? .complete : .failed, digest: digest, results: results,
                               events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
         }
-        var produced = sim.ctx.network.results(classes: GossipTrafficModel.messageClasses, regions: scenario.network.regions)
-        produced.scalars += [("events", Double(sim.ctx.events)), ("simulated_seconds", sim.ctx.now.seconds)]
-        try recorder.store(produced)
-        let results = try recorder.evaluate(scenario.expectations)
-        let passed = results.allSatisfy(\.passed)
-        let digest = try recorder.finish(passed: passed, events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
-        return RunOutcome(runId: recorder.runId, status: passed ? .complete : .failed, digest: digest, results: results,
-                          events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
     }
 
     static func sample<M>(_ sim: inout Simulation<M>, _ recorder: RunRecorder) {
