@@ -86,8 +86,10 @@ public enum ScenarioDecoder {
         }
         let effectiveDuration = overrides.duration ?? duration
         var events: [TimedFault] = []
-        if let ev = top["events"], let nodes = validatorRegions {
-            events = decodeEvents(ev.value, regions: regions, nodeRegions: nodes, duration: effectiveDuration, &r)
+        if let ev = top["events"] {
+            // The timeline is checked against the file's own duration: a shorter `--duration`
+            // simply ends the run before the later events.
+            events = decodeEvents(ev.value, regions: regions, nodeRegions: validatorRegions, duration: duration, &r)
         }
         var expectations: [Expectation] = []
         if let ex = top["expect"], let list = r.sequence(ex.value, "expect") {
@@ -154,7 +156,10 @@ public enum ScenarioDecoder {
                     }
                     idx.append(i)
                 }
-                guard idx.count == 2, let median = e["median"].flatMap({ r.duration($0.value, "median") }) else { continue }
+                guard idx.count == 2 else { continue }
+                known[idx[0]][idx[1]] = true
+                known[idx[1]][idx[0]] = true
+                guard let median = e["median"].flatMap({ r.duration($0.value, "median") }) else { continue }
                 let sigma = e["jitter"].flatMap { r.number($0.value, min: 0, max: 3, "jitter") } ?? defaultJitter ?? 0.1
                 let d = LatencyDistribution(median: median, sigma: sigma)
                 config.latency[idx[0]][idx[1]] = d
@@ -213,7 +218,9 @@ public enum ScenarioDecoder {
 
     // MARK: - Timeline
 
-    static func decodeEvents(_ node: Node, regions: [String], nodeRegions: [UInt16], duration: SimTime?,
+    /// Decodes the timeline. `nodeRegions` is nil when the validators section is invalid: the
+    /// events are still checked, but node indices cannot be.
+    static func decodeEvents(_ node: Node, regions: [String], nodeRegions: [UInt16]?, duration: SimTime?,
                              _ r: inout YAMLReader) -> [TimedFault] {
         guard let list = r.sequence(node, "events") else { return [] }
         var timeline: [(fault: TimedFault, node: Node)] = []
@@ -260,7 +267,8 @@ public enum ScenarioDecoder {
         }
         // Stable sort by time, then check that the timeline is possible.
         let ordered = timeline.enumerated().sorted { ($0.element.fault.at, $0.offset) < ($1.element.fault.at, $1.offset) }.map(\.element)
-        var down = Array(repeating: false, count: nodeRegions.count)
+        var down = Array(repeating: false, count: nodeRegions?.count ?? 0)
+        guard nodeRegions != nil else { return [] }
         var partitioned = false
         for (tf, node) in ordered {
             switch tf.fault {
@@ -287,16 +295,17 @@ public enum ScenarioDecoder {
     }
 
     /// Node selectors: a region name (all its validators), a node index, or an `a-b` range.
-    static func selectNodes(_ node: Node, regions: [String], nodeRegions: [UInt16], _ r: inout YAMLReader) -> [UInt32]? {
+    static func selectNodes(_ node: Node, regions: [String], nodeRegions: [UInt16]?, _ r: inout YAMLReader) -> [UInt32]? {
         let items: [Node]
         if case .sequence(let s) = node { items = Array(s) } else { items = [node] }
         var out: [UInt32] = []
         var ok = true
-        let n = nodeRegions.count
+        let n = nodeRegions?.count ?? Int.max
         for item in items {
             guard let s = r.scalar(item, "a node selector (region name, node index or a-b range)") else { ok = false; continue }
             if let i = regions.firstIndex(of: s) {
-                out.append(contentsOf: nodeRegions.indices.filter { nodeRegions[$0] == UInt16(i) }.map { UInt32($0) })
+                let nodes = nodeRegions ?? []
+                out.append(contentsOf: nodes.indices.filter { nodes[$0] == UInt16(i) }.map { UInt32($0) })
             } else if let v = Int(s) {
                 guard v >= 0 && v < n else { r.error(item, "node \(v) does not exist; validators are 0-\(n - 1)"); ok = false; continue }
                 out.append(UInt32(v))

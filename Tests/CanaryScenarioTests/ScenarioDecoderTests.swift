@@ -73,14 +73,14 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
         let d = diagnostics(validScenario.replacingOccurrences(of: "count: 10", with: "count: [10]")
             .replacingOccurrences(of: "upload: 50Mbps", with: "upload: fast"))
         #expect(d.count == 2)
-        #expect(d.contains { $0.location == SourceLocation(line: 12, column: 11) && $0.message.contains("bandwidth") })
-        #expect(d.contains { $0.location == SourceLocation(line: 15, column: 10) && $0.message.contains("validators.count") })
+        #expect(d.contains { $0.location == SourceLocation(line: 10, column: 11) && $0.message.contains("bandwidth") })
+        #expect(d.contains { $0.location == SourceLocation(line: 13, column: 10) && $0.message.contains("validators.count") })
     }
 
     @Test func badDurations() {
         let d = diagnostics(validScenario.replacingOccurrences(of: "duration: 10m", with: "duration: 10 minutes")
             .replacingOccurrences(of: "median: 40ms", with: "median: 40"))
-        #expect(d.map(\.location) == [SourceLocation(line: 3, column: 11), SourceLocation(line: 9, column: 36)])
+        #expect(d.map(\.location) == [SourceLocation(line: 3, column: 11), SourceLocation(line: 9, column: 35)])
         #expect(d.allSatisfy { $0.message.contains("duration with a unit") })
     }
 
@@ -89,8 +89,8 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
             .replacingOccurrences(of: "count: 10", with: "count: 0")
             .replacingOccurrences(of: "jitter: 0}", with: "jitter: 7}"))
         #expect(d.count == 3)
-        #expect(d.contains { $0.location.line == 13 && $0.message.contains("probability") })
-        #expect(d.contains { $0.location.line == 15 && $0.message.contains("between 1 and 100000") })
+        #expect(d.contains { $0.location.line == 11 && $0.message.contains("probability") })
+        #expect(d.contains { $0.location.line == 13 && $0.message.contains("between 1 and 100000") })
         #expect(d.contains { $0.location.line == 8 && $0.message.contains("jitter must be between 0.0 and 3.0") })
     }
 
@@ -100,25 +100,25 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
             .replacingOccurrences(of: "{at: 4m, restart: [0, 8-9]}", with: "{at: 4m, restart: [1]}\n  - {at: 20m, crash: [2]}\n  - {at: 5m, crash: [12]}")
         let d = diagnostics(yaml)
         #expect(d.count == 4, "\(d)")
-        #expect(d.contains { $0.location.line == 19 && $0.message.contains("no partition is in force") })
-        #expect(d.contains { $0.location.line == 21 && $0.message.contains("not crashed") })
-        #expect(d.contains { $0.location.line == 22 && $0.message.contains("after the end of the run") })
-        #expect(d.contains { $0.location.line == 23 && $0.message.contains("node 12 does not exist") })
+        #expect(d.contains { $0.location.line == 18 && $0.message.contains("no partition is in force") })
+        #expect(d.contains { $0.location.line == 20 && $0.message.contains("not crashed") })
+        #expect(d.contains { $0.location.line == 21 && $0.message.contains("after the end of the run") })
+        #expect(d.contains { $0.location.line == 22 && $0.message.contains("node 12 does not exist") })
     }
 
     @Test func unknownRegionsAndMissingLatencies() {
         let d = diagnostics(validScenario.replacingOccurrences(of: "- {between: [eu, us], median: 40ms}", with: "- {between: [eu, mars], median: 40ms}"))
-        #expect(d.contains { $0.message.contains("unknown region 'mars'") && $0.location == SourceLocation(line: 9, column: 20) })
+        #expect(d.contains { $0.message.contains("unknown region 'mars'") && $0.location == SourceLocation(line: 9, column: 22) })
         #expect(d.contains { $0.message.contains("no latency given for region pair(s) eu–us") })
     }
 
     @Test func invalidExpectations() {
         let d = diagnostics(validScenario.replacingOccurrences(of: "- p99(latency) < 400ms", with: "- p99(latency) < 400\n  - mesages.sent > 1\n  - latency < 1s\n  - events ~ 3"))
         #expect(d.count == 4)
-        #expect(d.contains { $0.location == SourceLocation(line: 24, column: 5) && $0.message.contains("duration such as 400ms") })
-        #expect(d.contains { $0.location.line == 25 && $0.message.contains("did you mean 'messages.sent'") })
-        #expect(d.contains { $0.location.line == 26 && $0.message.contains("is a distribution") })
-        #expect(d.contains { $0.location.line == 27 && $0.message.contains("expected a comparison") })
+        #expect(d.contains { $0.location == SourceLocation(line: 22, column: 5) && $0.message.contains("duration such as 400ms") })
+        #expect(d.contains { $0.location.line == 23 && $0.message.contains("did you mean 'messages.sent'") })
+        #expect(d.contains { $0.location.line == 24 && $0.message.contains("is a distribution") })
+        #expect(d.contains { $0.location.line == 25 && $0.message.contains("expected a comparison") })
     }
 
     @Test func missingRequiredKeysAndSyntaxErrors() {
