@@ -228,9 +228,11 @@ public struct StakingState: Sendable {
     /// Ends `currentEra`: mints its payout and pays every active validator's pages in full, applies
     /// slashes due now, withdraws unlocked chunks if `autoWithdraw`, then starts the next era with a
     /// fresh election. `points` are the era's reward points (`(validator, points)`; repeats add up;
-    /// points of accounts outside the active set are ignored).
+    /// points of accounts outside the active set are ignored). With `electNext: false` the next
+    /// era keeps the current active set and exposures until the caller installs new ones
+    /// (`installExposures`), as the statistical model does between elections.
     public mutating func endEra(points: [(AccountID, UInt32)], eraMillis: UInt64? = nil,
-                                relayBlock: UInt32? = nil) throws -> EraSummary {
+                                relayBlock: UInt32? = nil, electNext: Bool = true) throws -> EraSummary {
         precondition(started, "call startFirstEra() first")
         let millis = eraMillis ?? config.eraMillis
         let era = currentEra
@@ -247,6 +249,7 @@ public struct StakingState: Sendable {
         // 2. Reward points of the active set, in validator order.
         var eraPoints = [UInt32](repeating: 0, count: exposures.count)
         var index: [AccountID: Int] = [:]
+        index.reserveCapacity(exposures.count)
         for (i, e) in exposures.enumerated() { index[e.validator] = i }
         for (who, p) in points {
             if let i = index[who] { eraPoints[i] = eraPoints[i] &+ p }
@@ -255,6 +258,7 @@ public struct StakingState: Sendable {
 
         // 3. Pay every validator, every page (`payout_stakers_by_page`).
         var payouts: [Payout] = []
+        payouts.reserveCapacity(exposures.reduce(0) { $0 + $1.exposure.others.count + 1 })
         var paid: Balance = 0
         for (i, entry) in exposures.enumerated() {
             let commission = eraCommission[entry.validator] ?? .zero
@@ -291,7 +295,7 @@ public struct StakingState: Sendable {
             minBacking: backing.min() ?? 0,
             avgBacking: backing.isEmpty ? 0 : backing.reduce(0, +) / Balance(backing.count),
             electionScore: lastScore, withdrawn: withdrawn)
-        try elect()
+        if electNext { try elect() }
         return summary
     }
 }

@@ -1,0 +1,109 @@
+import CanaryArithmetic
+
+/// The last election's outcome as a reusable split: which validators won and how each voter's
+/// stake was spread over them. Between full elections the statistical model re-applies this
+/// split to the voters' *current* bonds every era (`StakingState.reexpose`), so total stake,
+/// staking rate and payouts follow the bonds era by era while the expensive election runs only
+/// every N eras (docs/economics.md, "Fidelity levels").
+public struct ElectionTemplate: Sendable {
+    /// Active validators, ascending (the order of `StakingState.exposures`).
+    public private(set) var validators: [AccountID] = []
+    /// Edges in exposure order: validator `k`'s own edge at `edgeStart[k]`, then its nominators.
+    var edgeVoter: [AccountID] = []
+    var edgeBase: [Balance] = []
+    var edgeStart: [Int] = []
+    /// Distinct voters, ascending, with their total at the election and their edges (flattened).
+    var voters: [AccountID] = []
+    var voterBase: [Balance] = []
+    var voterEdgeStart: [Int] = []
+    var voterEdges: [Int] = []
+
+    public init() {}
+
+    /// The split of the state's current exposures.
+    public init(_ state: StakingState) {
+        for (v, e) in state.exposures {
+            validators.append(v)
+            edgeStart.append(edgeVoter.count)
+            edgeVoter.append(v); edgeBase.append(e.own)
+            for b in e.others { edgeVoter.append(b.who); edgeBase.append(b.value) }
+        }
+        edgeStart.append(edgeVoter.count)
+        // Group edges by voter (stable: ascending voter, then edge order) with a counting pass
+        // over dense account ids.
+        let n = state.accounts.count
+        var count = [Int](repeating: 0, count: n + 1)
+        for v in edgeVoter { count[Int(v) + 1] += 1 }
+        for i in 0..<n { count[i + 1] += count[i] }
+        var fill = count
+        voterEdges = [Int](repeating: 0, count: edgeVoter.count)
+        for (e, v) in edgeVoter.enumerated() {
+            voterEdges[fill[Int(v)]] = e
+            fill[Int(v)] += 1
+        }
+        for i in 0..<n where count[i + 1] > count[i] {
+            voters.append(AccountID(i))
+            voterEdgeStart.append(count[i])
+            voterBase.append(voterEdges[count[i]..<count[i + 1]].reduce(Balance(0)) { $0 + edgeBase[$1] })
+        }
+        voterEdgeStart.append(voterEdges.count)
+    }
+
+    /// Number of voter → validator edges.
+    public var edgeCount: Int { edgeVoter.count }
+}
+
+extension StakingState {
+    /// Installs this era's exposures from `template` and the voters' current active bonds: each
+    /// voter's bond is spread over its elected validators in the proportions of the election
+    /// (`floor(edge · bond / bond_at_election)`, the remainder to its largest edge, so exposures
+    /// add up exactly to the bonds). Voters with no active bond left contribute nothing; voters
+    /// who joined since the election wait for the next one. Commissions stay as elected.
+    public mutating func reexpose(_ template: ElectionTemplate) {
+        var amount = [Balance](repeating: 0, count: template.edgeVoter.count)
+        for (k, voter) in template.voters.enumerated() {
+            let base = template.voterBase[k]
+            let now = accounts[Int(voter)].active
+            let edges = template.voterEdges[template.voterEdgeStart[k]..<template.voterEdgeStart[k + 1]]
+            guard base > 0, now > 0 else { continue }
+            if now == base {
+                for e in edges { amount[e] = template.edgeBase[e] }
+                continue
+            }
+            var given: Balance = 0
+            var largest = edges.first!
+            for e in edges {
+                let a = scaledFloor(template.edgeBase[e], now, base)
+                amount[e] = a
+                given += a
+                if template.edgeBase[e] > template.edgeBase[largest] { largest = e }
+            }
+            amount[largest] += now - given
+        }
+        var set: [(validator: AccountID, exposure: Exposure)] = []
+        set.reserveCapacity(template.validators.count)
+        for (k, v) in template.validators.enumerated() {
+            let start = template.edgeStart[k], end = template.edgeStart[k + 1]
+            let own = amount[start]
+            var others: [Exposure.Backer] = []
+            others.reserveCapacity(end - start - 1)
+            var total = own
+            for e in (start + 1)..<end where amount[e] > 0 {
+                others.append(.init(who: template.edgeVoter[e], value: amount[e]))
+                total += amount[e]
+            }
+            set.append((v, Exposure(total: total, own: own, others: others)))
+        }
+        exposures = set
+    }
+}
+
+/// `floor(a · b / c)` for `a ≤ c` (so the result is at most `b`), with a 64-bit fast path.
+@inlinable
+func scaledFloor(_ a: Balance, _ b: Balance, _ c: Balance) -> Balance {
+    if c <= UInt128(UInt64.max), b <= UInt128(UInt64.max), a <= c {
+        let product = UInt64(a).multipliedFullWidth(by: UInt64(b))
+        return Balance(UInt64(c).dividingFullWidth(product).quotient)
+    }
+    return multiplyByRationalDown(a, b, c) ?? 0
+}
