@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "CanaryConsensusTests", dependencies: ["CanaryConsensus", "CanaryChain", "CanaryEngine"]),
         .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),
-        .testTarget(name: "CanaryCLITests", dependencies: ["canary"]),
+        .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore"]),
     ]
 )

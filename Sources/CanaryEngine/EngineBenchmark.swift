@@ -50,7 +50,11 @@ public enum EngineBenchmark {
         var sim = Simulation(model: model, network: .threeContinents,
                              nodeRegion: (0..<Int(nodes)).map { UInt16($0 % 3) }, seed: seed,
                              faults: [], endTime: .never - .ns(1))
-        _ = sim.run(checkEvery: 1 << 14) { _, n in n < events }
+        // Stop after exactly `events` events: each call returns after `chunk` events.
+        while sim.ctx.events < events {
+            let chunk = min(1 << 14, events - sim.ctx.events)
+            _ = sim.run(checkEvery: chunk) { _, _ in false }
+        }
         return EngineBenchmarkResult(events: sim.ctx.events, pending: sim.ctx.queue.count, checksum: sim.model.checksum)
     }
 }
