@@ -1,1 +1,0 @@
-// Module CanaryChain — see ../shared/DESIGN.md.

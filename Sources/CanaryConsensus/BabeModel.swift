@@ -1,0 +1,341 @@
+import CanaryEngine
+
+/// A message between BABE nodes. Blocks travel by id into the shared `BlockTree`; the network
+/// model charges their size.
+public enum BabeMessage: Sendable {
+    /// Block announcement (the header): "I have imported this block".
+    case announce(BlockId)
+    /// Request for a block body.
+    case request(BlockId)
+    /// A block body.
+    case block(BlockId)
+    /// Request for the ancestry of a block the requester cannot import (unknown parent).
+    case requestChain(BlockId)
+    /// The `count` blocks ending at `top` (top and its ancestors), oldest first on import.
+    case chain(top: BlockId, count: UInt32)
+    /// A (re)connected node asks a peer for its best block.
+    case status
+}
+
+/// BABE block production for every validator of a run, over the engine's network model.
+///
+/// - At each slot start every up, online validator claims on its best block: primary if its
+///   VRF output is below the threshold, else secondary if it is the slot's designated
+///   secondary author. Claimants author `proposalTime` later on that parent.
+/// - The runtime executes a block once, when authored (`BabeRules.execute`); its post-state is
+///   kept in the shared `BlockTree`.
+/// - Propagation: the author and every node that imports a block announce it to their peers;
+///   a peer that lacks it requests the body from the first announcer, and imports it (one
+///   block at a time, `importTime` each). A body whose parent is unknown triggers an ancestry
+///   request to the sender, which answers with every ancestor the requester lacks (the
+///   round trips of Substrate's ancestor search are not simulated). A restarted node asks its
+///   peers for their best blocks.
+/// - Fork choice is Substrate's (`BlockTree.isBetter`). Equivocations (same author, same
+///   slot, two blocks) are detected by nodes importing both, and recorded as offences.
+public struct BabeModel: SimulationModel {
+    public typealias Message = BabeMessage
+    public static let messageClasses = ["announce", "request", "block", "sync"]
+    static let clsAnnounce = 0, clsRequest = 1, clsBlock = 2, clsSync = 3
+
+    static let slotTick = EventKind(rawValue: EventKind.firstModelKind)
+    static let author = EventKind(rawValue: EventKind.firstModelKind + 1)
+    static let importDone = EventKind(rawValue: EventKind.firstModelKind + 2)
+
+    public static let peersPurpose = StreamPurpose("babe-peers")
+    public static let genesisPurpose = StreamPurpose("babe-genesis")
+
+    public enum Role: UInt8, Sendable { case honest = 0, offline = 1, equivocator = 2 }
+
+    public let config: BabeConfig
+    public let validators: Int
+    public let seed: UInt64
+    /// Primary threshold per validator (equal weights), split in halves for the fast compare.
+    public let threshold: UInt128
+    let thresholdHigh: UInt64, thresholdLow: UInt64
+    public let vrf: BabeVRF
+    public let roles: [Role]
+
+    public private(set) var tree: BlockTree
+    public private(set) var views: NodeViews
+    /// Import queued (or done) per (node, block).
+    var pending: BitMatrix
+    /// Body requested per (node, block).
+    var requested: BitMatrix
+    var busyUntil: [SimTime]
+    /// Peer graph (CSR): peers of node v are `peerList[peerStart[v]..<peerStart[v+1]]`.
+    public private(set) var peerStart: [Int]
+    public private(set) var peerList: [UInt32]
+
+    // Per-slot and per-block records.
+    public private(set) var slotsTicked: UInt64 = 0
+    var slotSecondaryAuthor: [UInt32] = []
+    var importDelays: [[Int64]] = []
+    public private(set) var blockImportDelay = LogHistogram()
+    var upAtLastTick: [Bool]
+    // Reorgs: aggregated per (from, to) pair, in first-seen order.
+    var reorgIndex: [UInt64: Int] = [:]
+    var reorgRows: [(from: BlockId, to: BlockId, depth: UInt32, nodes: Int, firstAt: SimTime)] = []
+    public private(set) var reorgCount = 0
+    public private(set) var reorgDepths = LogHistogram()
+    // Offences.
+    var offenceIndex: [UInt64: Int] = [:]
+    var offenceRows: [(offender: UInt32, slot: UInt64, first: BlockId, second: BlockId, reporter: UInt32, at: SimTime, reporters: Int)] = []
+    var scratch: [BlockId] = []
+
+    /// A model for `validators` equal-weight validators. `seed` must be the simulation's seed
+    /// (it keys the VRF, the peer graph and the genesis randomness).
+    public init(config: BabeConfig, validators: Int, seed: UInt64) {
+        precondition(validators >= 1)
+        self.config = config
+        self.validators = validators
+        self.seed = seed
+        threshold = BabeThreshold.primary(c0: config.cNumerator, c1: config.cDenominator, authorities: validators)
+        thresholdHigh = UInt64(truncatingIfNeeded: threshold >> 64)
+        thresholdLow = UInt64(truncatingIfNeeded: threshold)
+        let streams = RandomStreams(seed: seed)
+        vrf = BabeVRF(validators: validators, streams: streams)
+        var roles = Array(repeating: Role.honest, count: validators)
+        for v in config.equivocators where Int(v) < validators { roles[Int(v)] = .equivocator }
+        for v in config.offline where Int(v) < validators { roles[Int(v)] = .offline }
+        self.roles = roles
+        var g = streams.stream(Self.genesisPurpose)
+        let genesis = config.genesisRandomness ?? Hash32(g.next(), g.next(), g.next(), g.next())
+        tree = BlockTree(genesis: ChainState(genesisRandomness: genesis))
+        views = NodeViews(nodes: validators)
+        pending = BitMatrix(rows: validators)
+        requested = BitMatrix(rows: validators)
+        for v in 0..<validators { pending.set(v, 0); requested.set(v, 0) }
+        busyUntil = Array(repeating: .zero, count: validators)
+        upAtLastTick = Array(repeating: true, count: validators)
+        importDelays = [[]]
+        (peerStart, peerList) = Self.peerGraph(roles: roles, outbound: config.peers, streams: streams)
+    }
+
+    /// A random graph among the validators that are not offline: each picks `outbound`
+    /// distinct peers; links are symmetric; each node's list is sorted.
+    static func peerGraph(roles: [Role], outbound: Int, streams: RandomStreams) -> ([Int], [UInt32]) {
+        let n = roles.count
+        let online = (0..<n).filter { roles[$0] != .offline }.map { UInt32($0) }
+        var adj = Array(repeating: [UInt32](), count: n)
+        let k = min(outbound, max(online.count - 1, 0))
+        for v in online {
+            var rng = streams.stream(peersPurpose, node: v)
+            var picked = 0
+            var guardCount = 0
+            while picked < k && guardCount < 100 * (k + 1) {
+                guardCount += 1
+                let p = online[Int(rng.nextBelow(UInt64(online.count)))]
+                if p == v || adj[Int(v)].contains(p) { continue }
+                adj[Int(v)].append(p); adj[Int(p)].append(v)
+                picked += 1
+            }
+        }
+        var start = [0], list: [UInt32] = []
+        for v in 0..<n {
+            list += adj[v].sorted()
+            start.append(list.count)
+        }
+        return (start, list)
+    }
+
+    @inline(__always) func peers(_ v: UInt32) -> ArraySlice<UInt32> {
+        peerList[peerStart[Int(v)]..<peerStart[Int(v) + 1]]
+    }
+
+    @inline(__always) func known(_ v: UInt32, _ b: BlockId) -> Bool { pending.get(Int(v), Int(b)) }
+
+    // MARK: SimulationModel
+
+    public mutating func start(_ ctx: inout SimContext<Message>) {
+        ctx.schedule(at: .zero, node: Event.global, kind: Self.slotTick, payload: 0)
+    }
+
+    public mutating func timer(_ event: Event, _ ctx: inout SimContext<Message>) {
+        switch event.kind {
+        case Self.slotTick: slotTick(event.payload, &ctx)
+        case Self.author: authorBlocks(event.node, event.payload, &ctx)
+        case Self.importDone: finishImport(event.node, BlockId(truncatingIfNeeded: event.payload), &ctx)
+        default: break
+        }
+    }
+
+    public mutating func receive(_ message: Message, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
+        guard roles[Int(node)] != .offline else { return }
+        switch message {
+        case .announce(let b):
+            if requested.get(Int(node), Int(b)) || known(node, b) { return }
+            requested.set(Int(node), Int(b))
+            ctx.send(.request(b), size: config.requestSize, cls: Self.clsRequest, from: node, to: from)
+        case .request(let b):
+            if views.hasImported(node, b) {
+                ctx.send(.block(b), size: Int(tree.size[Int(b)]), cls: Self.clsBlock, from: node, to: from)
+            }
+        case .block(let b):
+            if known(node, b) { return }
+            if known(node, tree.parent[Int(b)]) {
+                enqueueImport(node, b, &ctx)
+            } else {
+                ctx.send(.requestChain(b), size: config.requestSize, cls: Self.clsSync, from: node, to: from)
+            }
+        case .requestChain(let b):
+            guard views.hasImported(node, b) else { return }
+            var count: UInt32 = 0, bytes = 0
+            var x = b
+            while x != BlockTree.genesis && !known(from, x) {
+                count += 1
+                bytes += Int(tree.size[Int(x)])
+                x = tree.parent[Int(x)]
+            }
+            if count > 0 {
+                ctx.send(.chain(top: b, count: count), size: bytes, cls: Self.clsSync, from: node, to: from)
+            }
+        case .chain(let top, let count):
+            scratch.removeAll(keepingCapacity: true)
+            var x = top
+            for _ in 0..<count { scratch.append(x); x = tree.parent[Int(x)] }
+            // Importable only if the oldest block's parent is known.
+            guard known(node, x) else { return }
+            for b in scratch.reversed() where !known(node, b) { enqueueImport(node, b, &ctx) }
+        case .status:
+            let best = views.best[Int(node)]
+            if best != BlockTree.genesis {
+                ctx.send(.announce(best), size: config.announceSize, cls: Self.clsAnnounce, from: node, to: from)
+            }
+        }
+    }
+
+    public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {
+        let v = Int(node)
+        upAtLastTick[v] = true
+        guard roles[v] != .offline else { return }
+        // Queued imports and outstanding requests died with the node.
+        pending.copyRow(v, from: views.imported, row: v)
+        requested.copyRow(v, from: views.imported, row: v)
+        busyUntil[v] = ctx.now
+        ctx.broadcast(.status, size: config.requestSize, cls: Self.clsSync, from: node, to: peers(node))
+    }
+
+    // MARK: Slots and authoring
+
+    mutating func slotTick(_ slot: UInt64, _ ctx: inout SimContext<Message>) {
+        slotsTicked = slot + 1
+        for v in 0..<validators { upAtLastTick[v] = ctx.network.isUp[v] }
+        // Claim context cache: nodes mostly share a best block.
+        var cachedParent = BlockTree.none
+        var transcript: UInt64 = 0
+        var secondary: UInt32 = .max
+        var secondaryRandomness = Hash32.zero
+        var designated: UInt32 = .max
+        for v in 0..<validators where roles[v] != .offline && ctx.network.isUp[v] {
+            let parent = views.best[v]
+            if parent != cachedParent {
+                cachedParent = parent
+                let st = tree.state(parent)!
+                let (epoch, randomness) = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength)
+                transcript = BabeVRF.transcript(randomness: randomness, epoch: epoch, slot: slot)
+                if config.allowsSecondary {
+                    if secondary == .max || randomness != secondaryRandomness {
+                        secondaryRandomness = randomness
+                        secondary = BabeRules.secondaryAuthor(randomness: randomness, slot: slot, authorities: validators)
+                        if designated == .max { designated = secondary }
+                    }
+                }
+            }
+            let kind: BlockKind
+            if vrf.claimsPrimary(v, transcript, thresholdHigh: thresholdHigh, thresholdLow: thresholdLow) {
+                kind = .primary
+            } else if config.allowsSecondary && secondary == UInt32(v) {
+                kind = config.secondaryKind
+            } else {
+                continue
+            }
+            let payload = slot << 34 | UInt64(kind.rawValue) << 32 | UInt64(parent)
+            ctx.schedule(after: config.proposalTime, node: UInt32(v), kind: Self.author, payload: payload)
+        }
+        if designated == .max && config.allowsSecondary {
+            // Nobody up to claim: record the author by the canonical (node 0's view) randomness.
+            let st = tree.state(views.best[0])!
+            let r = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength).randomness
+            designated = BabeRules.secondaryAuthor(randomness: r, slot: slot, authorities: validators)
+        }
+        slotSecondaryAuthor.append(designated)
+        ctx.schedule(at: config.slotDuration * Int64(slot + 1), node: Event.global, kind: Self.slotTick, payload: slot + 1)
+    }
+
+    mutating func authorBlocks(_ node: UInt32, _ payload: UInt64, _ ctx: inout SimContext<Message>) {
+        let parent = BlockId(truncatingIfNeeded: payload)
+        let kind = BlockKind(rawValue: UInt8(truncatingIfNeeded: (payload >> 32) & 3))!
+        let slot = payload >> 34
+        let pst = tree.state(parent)!
+        let (epoch, randomness) = BabeRules.claimEpoch(parent: pst, slot: slot, epochLength: config.epochLength)
+        let contribution: Hash32? = kind == .primary
+            ? vrf.randomnessContribution(Int(node), BabeVRF.transcript(randomness: randomness, epoch: epoch, slot: slot))
+            : nil
+        let state = BabeRules.execute(parent: pst, slot: slot, epochLength: config.epochLength, primaryRandomness: contribution)
+        let copies = roles[Int(node)] == .equivocator ? 2 : 1
+        for _ in 0..<copies {
+            let b = tree.add(parent: parent, slot: slot, author: node, kind: kind, size: config.blockSize,
+                             producedAt: ctx.now, state: state)
+            importDelays.append([])
+            pending.set(Int(node), Int(b))
+            requested.set(Int(node), Int(b))
+            applyImport(node, b, &ctx)
+            ctx.broadcast(.announce(b), size: config.announceSize, cls: Self.clsAnnounce, from: node, to: peers(node))
+        }
+    }
+
+    // MARK: Import
+
+    mutating func enqueueImport(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+        pending.set(Int(node), Int(b))
+        requested.set(Int(node), Int(b))
+        let done = max(ctx.now, busyUntil[Int(node)]) + config.importTime
+        busyUntil[Int(node)] = done
+        ctx.schedule(at: done, node: node, kind: Self.importDone, payload: UInt64(b))
+    }
+
+    mutating func finishImport(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+        guard !views.hasImported(node, b) else { return }
+        let delay = ctx.now.nanoseconds - tree.producedAt[Int(b)].nanoseconds
+        importDelays[Int(b)].append(delay)
+        blockImportDelay.record(UInt64(max(delay, 0)))
+        applyImport(node, b, &ctx)
+        detectEquivocation(node, b, &ctx)
+        ctx.broadcast(.announce(b), size: config.announceSize, cls: Self.clsAnnounce, from: node, to: peers(node))
+    }
+
+    mutating func applyImport(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+        let outcome = views.markImported(node, b, in: tree)
+        if outcome.bestChanged && outcome.reorgDepth > 0 {
+            reorgCount += 1
+            reorgDepths.record(UInt64(outcome.reorgDepth))
+            let key = UInt64(outcome.previousBest) << 32 | UInt64(b)
+            if let i = reorgIndex[key] {
+                reorgRows[i].nodes += 1
+            } else {
+                reorgIndex[key] = reorgRows.count
+                reorgRows.append((outcome.previousBest, b, outcome.reorgDepth, 1, ctx.now))
+            }
+        }
+    }
+
+    mutating func detectEquivocation(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+        let author = tree.author[Int(b)]
+        guard author != node, roles[Int(node)] == .honest else { return }
+        let slot = tree.slot[Int(b)]
+        var x = tree.firstInSlot[Int(slot)]
+        while x != BlockTree.none {
+            if x != b && tree.author[Int(x)] == author && views.hasImported(node, x) {
+                let key = slot << 20 | UInt64(author)
+                if let i = offenceIndex[key] {
+                    offenceRows[i].reporters += 1
+                } else {
+                    offenceIndex[key] = offenceRows.count
+                    offenceRows.append((author, slot, min(x, b), max(x, b), node, ctx.now, 1))
+                }
+                return
+            }
+            x = tree.nextInSlot[Int(x)]
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module CanaryConsensus — see ../shared/DESIGN.md.
