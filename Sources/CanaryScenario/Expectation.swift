@@ -1,5 +1,6 @@
 import CanaryEngine
 import CanaryStaking
+import CanaryConsensus
 
 /// The metrics the expectation language knows. Later subsystems append theirs here.
 public enum MetricCatalog {
@@ -11,6 +12,8 @@ public enum MetricCatalog {
         var seen = Set(m.map(\.name))
         let sources = Network<GossipTrafficModel.Message>.metrics(classes: GossipTrafficModel.messageClasses)
             + StatisticalStakingModel.metrics
+            + Network<GossipTrafficModel.Message>.metrics(classes: BabeModel.messageClasses)
+            + BabeModel.metrics
         for d in sources where seen.insert(d.name).inserted { m.append(d) }
         return m
     }()

@@ -1,5 +1,6 @@
 import CanaryEngine
 import CanaryStaking
+import CanaryConsensus
 
 /// How much of the chain runs message by message (DESIGN.md, fidelity levels).
 public enum ConsensusMode: String, Sendable, CaseIterable {
@@ -18,6 +19,8 @@ public struct Scenario: Sendable {
     public var traffic: GossipTrafficModel.Config
     /// Which protocols run (nil: synthetic traffic only).
     public var consensus: ConsensusMode?
+    /// BABE constants and fault roles (`consensus:` section; Kusama's by default).
+    public var babe: BabeConfig = .kusama
     /// Staking population and behaviour (`staking:` section).
     public var staking: StakingSimulationConfig?
     /// The timeline, sorted by time (ties keep file order).

@@ -71,12 +71,10 @@ public enum ScenarioDecoder {
         let validatorRegions = top["validators"].flatMap { decodeValidators($0.value, regions: regions, &r) }
         let traffic = top["traffic"].map { decodeTraffic($0.value, &r) } ?? GossipTrafficModel.Config()
 
-        var consensus: ConsensusMode?
-        if let c = top["consensus"], let o = r.object(c.value, ScenarioFormat.consensus, context: "consensus"),
-           let m = o["mode"], let text = r.string(m.value, "consensus.mode") {
-            consensus = ConsensusMode(rawValue: text)
-            if consensus == nil { r.error(m.value, "unknown consensus mode '\(text)'; expected full or statistical") }
+        let decodedConsensus = top["consensus"].flatMap {
+            ConsensusSection.decode($0.value, regions: regions, nodeRegions: validatorRegions, &r)
         }
+        let consensus = decodedConsensus?.mode
         let staking = top["staking"].flatMap { StakingSection.decode($0.value, &r) }
         if consensus == .statistical && staking == nil, let c = top["consensus"] {
             r.error(c.key, "consensus mode statistical needs a 'staking:' section (it runs staking eras)")
@@ -106,6 +104,7 @@ public enum ScenarioDecoder {
                                 network: network, validatorRegions: validatorRegions, traffic: traffic,
                                 events: events, expectations: expectations)
         scenario.consensus = consensus
+        if let babe = decodedConsensus?.babe { scenario.babe = babe }
         scenario.staking = staking
         return scenario
     }

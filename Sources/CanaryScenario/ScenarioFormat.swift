@@ -53,9 +53,6 @@ public enum ScenarioFormat {
         Field("block_interval", .duration, "Interval between blocks broadcast to all nodes (default 6s)."),
         Field("block_size", .size, "Block size (default 256KiB)."),
     ]
-    static let consensus: [Field] = [
-        Field("mode", .string, required: true, "`full` (every validator runs BABE over the network) or `statistical` (authorship drawn per era, finality assumed)."),
-    ]
     static let event: [Field] = [
         Field("at", .duration, required: true, "When the event happens (simulated time since start)."),
         Field("partition", .array(.array(.nodeSelector)), "Groups that can only reach their own members; unlisted nodes form one more group."),
@@ -72,7 +69,7 @@ public enum ScenarioFormat {
         Field("network", .object(network), "Regions, latencies, bandwidth and loss."),
         Field("validators", .object(validators), required: true, "The validator nodes."),
         Field("traffic", .object(traffic), "Synthetic gossip and block traffic (when no consensus runs)."),
-        Field("consensus", .object(consensus), "Which protocols run and how: `mode: full` (BABE over the network) or `statistical` (staking eras with drawn authorship)."),
+        Field("consensus", .object(ConsensusSection.fields), "Which protocols run and how: `mode: full` (BABE over the network) or `statistical` (staking eras with drawn authorship)."),
         Field("staking", .object(StakingSection.fields), "Staking population, inflation model and behaviour (with consensus.mode statistical or full)."),
         Field("events", .array(.object(event)), "Timeline of faults: exactly one of partition, heal, crash, restart per entry."),
         Field("expect", .array(.expectation), "Expectations checked at the end; see README (Expectations)."),

@@ -2,6 +2,7 @@ import Foundation
 import CanaryEngine
 import CanaryScenario
 import CanaryStaking
+import CanaryConsensus
 
 /// Progress of a run, reported every few hundred thousand events.
 public struct RunProgress: Sendable {
@@ -40,7 +41,10 @@ public enum ScenarioRunner {
             let model = StatisticalStakingModel(config: scenario.staking ?? StakingSimulationConfig(),
                                                 validators: scenario.validatorCount, seed: scenario.seed)
             return try session.execute(scenario.makeSimulation(model), classes: StatisticalStakingModel.messageClasses)
-        case .full, nil:
+        case .full:
+            let model = BabeModel(config: scenario.babe, validators: scenario.validatorCount, seed: scenario.seed)
+            return try session.execute(scenario.makeSimulation(model), classes: BabeModel.messageClasses)
+        case nil:
             return try session.execute(scenario.makeSimulation(), classes: GossipTrafficModel.messageClasses)
         }
     }
