@@ -12,7 +12,7 @@ struct Canary: AsyncParsableCommand {
         0 when all expectations hold, 1 when one fails and 2 for bad input.
         """,
         subcommands: [
-            RunCommand.self, ValidateCommand.self, SchemaCommand.self, BenchCommand.self,
+            RunCommand.self, ValidateCommand.self, SchemaCommand.self, MetricsCommand.self, BenchCommand.self,
             ElectCommand.self, InflationCommand.self, GovernanceCommand.self,
         ]
     )

@@ -36,3 +36,23 @@ struct SchemaCommand: ParsableCommand {
     )
     func run() throws { print(ScenarioSchema.json()) }
 }
+
+/// `canary metrics`: every metric the expectation language knows.
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "List the metrics expectations can name, with their kind and meaning."
+    )
+    func run() throws {
+        let width = MetricCatalog.all.map(\.name.count).max() ?? 10
+        for m in MetricCatalog.all {
+            let kind: String
+            switch m.unit {
+            case .count: kind = m.isDistribution ? "distribution" : "count"
+            case .duration: kind = m.isDistribution ? "distribution (time)" : "duration"
+            case .ratio: kind = "ratio"
+            }
+            print(m.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + kind.padding(toLength: 21, withPad: " ", startingAt: 0) + m.doc)
+        }
+    }
+}
