@@ -1,0 +1,261 @@
+import CanaryEngine
+
+/// A vote target: block id and its number.
+public struct GrandpaTarget: Sendable, Equatable, Hashable {
+    public var block: BlockId
+    public var number: UInt32
+    public init(_ block: BlockId, _ number: UInt32) { self.block = block; self.number = number }
+}
+
+/// A second, different vote by the same voter in one phase of one round.
+public struct GrandpaEquivocation: Sendable, Equatable {
+    public var round: UInt64
+    public var phase: GrandpaPhase
+    public var voter: Int
+    public var first: BlockId
+    public var second: BlockId
+}
+
+/// What importing one vote did.
+public enum GrandpaImportOutcome: Sendable, Equatable {
+    /// A first vote by this voter in this phase.
+    case accepted
+    /// The same vote again (ignored).
+    case duplicate
+    /// A second, different vote: the proof. The voter now counts for every block.
+    case equivocation(GrandpaEquivocation)
+    /// A third vote after an equivocation (ignored, as in the crate), or a vote for a block that
+    /// does not descend from the round's base, or by an unknown voter.
+    case ignored
+}
+
+/// The externally visible state of a round (finality-grandpa `RoundState`).
+public struct GrandpaRoundState: Sendable, Equatable {
+    public var prevoteGhost: GrandpaTarget?
+    public var finalized: GrandpaTarget?
+    public var estimate: GrandpaTarget?
+    public var completable: Bool
+    public init(prevoteGhost: GrandpaTarget? = nil, finalized: GrandpaTarget? = nil, estimate: GrandpaTarget? = nil, completable: Bool = false) {
+        self.prevoteGhost = prevoteGhost; self.finalized = finalized; self.estimate = estimate; self.completable = completable
+    }
+    /// The state of a set's round 0: everything is the set's base block.
+    public static func genesis(_ base: GrandpaTarget) -> GrandpaRoundState {
+        GrandpaRoundState(prevoteGhost: base, finalized: base, estimate: base, completable: true)
+    }
+}
+
+/// One GRANDPA round's vote tracking (finality-grandpa `src/round.rs`): the vote graph with
+/// cumulative per-voter bits, participation, equivocations, prevote-GHOST, finalized block,
+/// estimate and completability.
+///
+/// Per-voter state is in flat arrays indexed by voter (first and second vote per phase);
+/// there is no dictionary per vote. Only the first two distinct votes of a voter in a phase
+/// are kept; the second marks it an equivocator, whose weight then counts for every block.
+public struct GrandpaRound {
+    public let number: UInt64
+    public let voters: GrandpaVoterSet
+    public let base: GrandpaTarget
+    public private(set) var graph: GrandpaVoteGraph<GrandpaVoteBits>
+    /// First and second vote per voter: index `phase * n + voter`; `BlockTree.none` = none.
+    public private(set) var firstVote: [BlockId]
+    public private(set) var secondVote: [BlockId]
+    /// Participation per phase: weight of distinct voters seen (equivocators once).
+    public private(set) var participation: (prevote: UInt64, precommit: UInt64) = (0, 0)
+    /// Equivocators per phase, as bits (prevote words then precommit words).
+    public private(set) var equivocators: [UInt64]
+    public private(set) var equivocationWeight: (prevote: UInt64, precommit: UInt64) = (0, 0)
+    /// Arrival order of accepted votes (phase, voter, block); equivocating second votes included.
+    public private(set) var history: [(phase: GrandpaPhase, voter: Int, block: BlockId)] = []
+    public private(set) var state = GrandpaRoundState()
+
+    public init(number: UInt64, voters: GrandpaVoterSet, base: GrandpaTarget) {
+        self.number = number
+        self.voters = voters
+        self.base = base
+        graph = GrandpaVoteGraph(base: base.block, baseNumber: base.number, zero: GrandpaVoteBits(wordsPerPhase: voters.wordsPerPhase))
+        firstVote = Array(repeating: BlockTree.none, count: 2 * voters.count)
+        secondVote = firstVote
+        equivocators = Array(repeating: 0, count: 2 * voters.wordsPerPhase)
+    }
+
+    public var threshold: UInt64 { voters.threshold }
+    public var prevoteGhost: GrandpaTarget? { state.prevoteGhost }
+    public var finalized: GrandpaTarget? { state.finalized }
+    public var estimate: GrandpaTarget? { state.estimate }
+    public var completable: Bool { state.completable }
+
+    /// The vote of `voter` in `phase` (its first one), if any.
+    public func vote(_ phase: GrandpaPhase, voter: Int) -> BlockId? {
+        let b = firstVote[Int(phase.rawValue) * voters.count + voter]
+        return b == BlockTree.none ? nil : b
+    }
+
+    public func isEquivocator(_ phase: GrandpaPhase, voter: Int) -> Bool {
+        secondVote[Int(phase.rawValue) * voters.count + voter] != BlockTree.none
+    }
+
+    /// Weight of a cumulative vote value in `phase`, equivocators counted on every block.
+    @inlinable public func weight(_ v: GrandpaVoteBits, _ phase: GrandpaPhase) -> UInt64 {
+        let off = Int(phase.rawValue) * voters.wordsPerPhase
+        return voters.weight(v.words, off, or: equivocators, off)
+    }
+
+    public mutating func importPrevote<C: GrandpaChain>(_ voter: Int, _ block: BlockId, chain: C) -> GrandpaImportOutcome {
+        let outcome = importVote(.prevote, voter, block, chain: chain)
+        switch outcome {
+        case .accepted, .equivocation:
+            let t = threshold
+            if participation.prevote >= t {
+                let hint = state.prevoteGhost.map { ($0.block, $0.number) }
+                state.prevoteGhost = graph.findGhost(hint) { weight($0, .prevote) >= t }.map { GrandpaTarget($0.block, $0.number) }
+            }
+            update()
+        default: break
+        }
+        return outcome
+    }
+
+    public mutating func importPrecommit<C: GrandpaChain>(_ voter: Int, _ block: BlockId, chain: C) -> GrandpaImportOutcome {
+        let outcome = importVote(.precommit, voter, block, chain: chain)
+        switch outcome {
+        case .accepted, .equivocation: update()
+        default: break
+        }
+        return outcome
+    }
+
+    public mutating func importVote<C: GrandpaChain>(_ phase: GrandpaPhase, _ voter: Int, _ block: BlockId, chain: C) -> GrandpaImportOutcome {
+        guard voter >= 0 && voter < voters.count else { return .ignored }
+        let slot = Int(phase.rawValue) * voters.count + voter
+        let first = firstVote[slot]
+        if first == BlockTree.none {
+            let wpp = voters.wordsPerPhase
+            guard graph.insert(block, chain: chain, apply: { $0.set(phase, voter: voter, wordsPerPhase: wpp) }) else { return .ignored }
+            firstVote[slot] = block
+            if phase == .prevote { participation.prevote += voters.weights[voter] } else { participation.precommit += voters.weights[voter] }
+            history.append((phase, voter, block))
+            return .accepted
+        }
+        if first == block { return .duplicate }
+        guard secondVote[slot] == BlockTree.none else { return .ignored }
+        secondVote[slot] = block
+        let word = Int(phase.rawValue) * voters.wordsPerPhase + voter >> 6
+        equivocators[word] |= 1 << UInt64(voter & 63)
+        if phase == .prevote { equivocationWeight.prevote += voters.weights[voter] } else { equivocationWeight.precommit += voters.weights[voter] }
+        history.append((phase, voter, block))
+        return .equivocation(GrandpaEquivocation(round: number, phase: phase, voter: voter, first: first, second: block))
+    }
+
+    /// `Round::update`: finalized block, estimate and completability from the votes so far.
+    mutating func update() {
+        let t = threshold
+        guard participation.prevote >= t, let g = state.prevoteGhost else { return }
+        let currentPrecommits = participation.precommit
+        if currentPrecommits >= t {
+            state.finalized = graph.findAncestor(g.block, g.number) { weight($0, .precommit) >= t }.map { GrandpaTarget($0.block, $0.number) }
+        }
+        guard currentPrecommits >= t else {
+            state.estimate = g
+            return
+        }
+        let total = voters.totalWeight
+        let tolerated = total - t
+        let additionalEquivocations = tolerated > equivocationWeight.precommit ? tolerated - equivocationWeight.precommit : 0
+        let remaining = total - currentPrecommits
+        let possible: (GrandpaVoteBits) -> Bool = { v in
+            let precommitted = self.weight(v, .precommit)
+            let others = currentPrecommits > precommitted ? currentPrecommits - precommitted : 0
+            return precommitted + remaining + min(others, additionalEquivocations) >= t
+        }
+        let est = graph.findAncestor(g.block, g.number, possible).map { GrandpaTarget($0.block, $0.number) }
+        state.estimate = est
+        if let e = est {
+            if e != g {
+                state.completable = true
+            } else {
+                let deeper = graph.findGhost((e.block, e.number), possible)
+                state.completable = deeper.map { $0.block == g.block && $0.number == g.number } ?? true
+            }
+        } else {
+            state.completable = false
+        }
+    }
+
+    /// Precommits justifying `target` (a commit's content): every first vote (and the second
+    /// vote of an equivocator) for `target` or a descendant, in voter order.
+    public func precommits<C: GrandpaChain>(justifying target: GrandpaTarget, chain: C) -> [GrandpaSignedVote] {
+        var out: [GrandpaSignedVote] = []
+        let n = voters.count
+        for v in 0..<n {
+            for b in [firstVote[n + v], secondVote[n + v]] where b != BlockTree.none {
+                if chain.isEqualOrDescendant(b, of: target.block) {
+                    out.append(GrandpaSignedVote(voter: UInt32(v), block: b, number: chain.number(of: b)))
+                }
+            }
+        }
+        return out
+    }
+
+    /// All votes of one phase, first votes then equivocating second votes, in voter order.
+    public func votes<C: GrandpaChain>(_ phase: GrandpaPhase, chain: C) -> [GrandpaSignedVote] {
+        var out: [GrandpaSignedVote] = []
+        let n = voters.count, off = Int(phase.rawValue) * n
+        for v in 0..<n where firstVote[off + v] != BlockTree.none {
+            out.append(GrandpaSignedVote(voter: UInt32(v), block: firstVote[off + v], number: chain.number(of: firstVote[off + v])))
+        }
+        for v in 0..<n where secondVote[off + v] != BlockTree.none {
+            out.append(GrandpaSignedVote(voter: UInt32(v), block: secondVote[off + v], number: chain.number(of: secondVote[off + v])))
+        }
+        return out
+    }
+}
+
+/// A vote inside a commit or catch-up message (the signature is implied).
+public struct GrandpaSignedVote: Sendable, Equatable {
+    public var voter: UInt32
+    public var block: BlockId
+    public var number: UInt32
+    public init(voter: UInt32, block: BlockId, number: UInt32) { self.voter = voter; self.block = block; self.number = number }
+}
+
+/// Result of `GrandpaCommitValidation.validate` (finality-grandpa `CommitValidationResult`).
+public struct GrandpaCommitValidation: Sendable, Equatable {
+    /// The precommit-GHOST of the commit's precommits when it equals the target (the commit is
+    /// valid and finalizes it), else nil.
+    public var ghost: GrandpaTarget?
+    public var numPrecommits = 0
+    public var numDuplicatedPrecommits = 0
+    public var numEquivocations = 0
+    public var numInvalidVoters = 0
+    public var isValid: Bool { ghost != nil }
+
+    /// finality-grandpa `validate_commit`: every precommit must be for the lowest precommit
+    /// target or a descendant of it; precommits of unknown voters are ignored; the commit is
+    /// valid iff the precommit-GHOST of its precommits (with supermajority) is the target.
+    public static func validate<C: GrandpaChain>(target: GrandpaTarget, precommits: [GrandpaSignedVote],
+                                                 voters: GrandpaVoterSet, chain: C) -> GrandpaCommitValidation {
+        var r = GrandpaCommitValidation()
+        let valid = precommits.filter { Int($0.voter) < voters.count }
+        r.numInvalidVoters = precommits.count - valid.count
+        guard let lowest = valid.min(by: { $0.number < $1.number }) else { return r }
+        // All precommits must descend from the lowest one (and hence form one chain prefix).
+        guard valid.allSatisfy({ chain.isEqualOrDescendant($0.block, of: lowest.block) }) else { return r }
+        r.numPrecommits = precommits.count
+        let base = GrandpaTarget(lowest.block, lowest.number)
+        var round = GrandpaRound(number: 0, voters: voters, base: base)
+        for p in valid {
+            switch round.importVote(.precommit, Int(p.voter), p.block, chain: chain) {
+            case .accepted: break
+            case .duplicate: r.numDuplicatedPrecommits += 1
+            case .equivocation: r.numEquivocations += 1
+            case .ignored: break
+            }
+        }
+        let t = voters.threshold
+        let ghost = round.graph.findGhost(nil) { round.weight($0, .precommit) >= t }
+        if let g = ghost, g.block == target.block, g.number == target.number {
+            r.ghost = target
+        }
+        return r
+    }
+}
