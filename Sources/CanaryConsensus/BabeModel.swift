@@ -215,6 +215,40 @@ public struct BabeModel: SimulationModel {
         ctx.broadcast(.status, size: config.requestSize, cls: Self.clsSync, from: node, to: peers(node))
     }
 
+    // MARK: Finality (GRANDPA's entry point)
+
+    /// `node` finalized `block` (imported by it, descending from its previous finalized block).
+    /// Fork choice is restricted to descendants of `block` from now on; if the node's best block
+    /// is not one, its best becomes the best imported descendant of `block` (recorded as a reorg
+    /// when that retracts blocks). Post-states below the lowest finalized number of the online
+    /// nodes are pruned (in steps of 64 blocks). Returns false and changes nothing otherwise.
+    @discardableResult
+    public mutating func finalize(node: UInt32, block: BlockId, at now: SimTime) -> Bool {
+        let oldBest = views.best[Int(node)]
+        guard views.finalize(node, block, in: tree) else { return false }
+        if views.best[Int(node)] != oldBest {
+            // The old best was cut off: pick the best imported descendant of `block` (children
+            // have larger ids than their parents).
+            var pick = block
+            var i = Int(block) + 1
+            while i < tree.count {
+                let b = BlockId(i)
+                if views.hasImported(node, b) && tree.isBetter(b, than: pick) && tree.isAncestor(block, of: b) { pick = b }
+                i += 1
+            }
+            views.setBest(node, pick)
+            let lca = tree.commonAncestor(oldBest, pick)
+            let depth = tree.number[Int(oldBest)] - tree.number[Int(lca)]
+            if depth > 0 { recordReorg(from: oldBest, to: pick, depth: depth, at: now) }
+        }
+        var lowest = UInt32.max
+        for v in 0..<validators where roles[v] != .offline {
+            lowest = min(lowest, tree.number[Int(views.finalized[v])])
+        }
+        if lowest != .max && lowest >= tree.prunedBelow + 64 { tree.pruneStates(below: lowest) }
+        return true
+    }
+
     // MARK: Slots and authoring
 
     mutating func slotTick(_ slot: UInt64, _ ctx: inout SimContext<Message>) {
@@ -307,15 +341,19 @@ public struct BabeModel: SimulationModel {
     mutating func applyImport(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
         let outcome = views.markImported(node, b, in: tree)
         if outcome.bestChanged && outcome.reorgDepth > 0 {
-            reorgCount += 1
-            reorgDepths.record(UInt64(outcome.reorgDepth))
-            let key = UInt64(outcome.previousBest) << 32 | UInt64(b)
-            if let i = reorgIndex[key] {
-                reorgRows[i].nodes += 1
-            } else {
-                reorgIndex[key] = reorgRows.count
-                reorgRows.append((outcome.previousBest, b, outcome.reorgDepth, 1, ctx.now))
-            }
+            recordReorg(from: outcome.previousBest, to: b, depth: outcome.reorgDepth, at: ctx.now)
+        }
+    }
+
+    mutating func recordReorg(from: BlockId, to: BlockId, depth: UInt32, at now: SimTime) {
+        reorgCount += 1
+        reorgDepths.record(UInt64(depth))
+        let key = UInt64(from) << 32 | UInt64(to)
+        if let i = reorgIndex[key] {
+            reorgRows[i].nodes += 1
+        } else {
+            reorgIndex[key] = reorgRows.count
+            reorgRows.append((from, to, depth, 1, now))
         }
     }
 

@@ -182,3 +182,39 @@ func intValue(_ v: ResultValue) -> Int64? { if case .integer(let i) = v { return
         #expect(declared.count == r.scalars.count + r.distributions.count)
     }
 }
+
+@Suite struct BabeFinalityHookTests {
+    @Test func finalizeRestrictsForkChoiceAndPrunes() {
+        let (sim, _) = BabeSimulation.run(config: small(), validators: 10, seed: 9, duration: .minutes(10))
+        var m = sim.model
+        let head = m.canonicalHead
+        let target = m.tree.ancestor(of: head, atNumber: 70)
+        for v in 0..<10 {
+            let ok = m.finalize(node: UInt32(v), block: target, at: sim.endTime)
+            #expect(ok)
+        }
+        #expect(m.views.finalized.allSatisfy { $0 == target })
+        #expect(m.tree.prunedBelow == 70)
+        #expect(m.tree.state(m.tree.ancestor(of: head, atNumber: 69)) == nil)
+        #expect(m.tree.state(target) != nil)
+        // Finalizing a block off the node's finalized chain is refused.
+        let sibling = (1..<m.tree.count).map { BlockId($0) }.first { m.tree.number[Int($0)] <= 70 && !m.tree.isAncestor($0, of: target) }
+        if let s = sibling {
+            let ok = m.finalize(node: 0, block: s, at: sim.endTime)
+            #expect(!ok)
+        }
+        // Finalizing a fork that is not on the best chain moves the best block onto it.
+        let fork = (1..<m.tree.count).map { BlockId($0) }.first {
+            m.tree.number[Int($0)] > 70 && m.tree.isAncestor(target, of: $0) && !m.tree.isAncestor($0, of: m.views.best[3]) && m.views.hasImported(3, $0)
+        }
+        if let f = fork {
+            let before = m.views.best[3]
+            let ok = m.finalize(node: 3, block: f, at: sim.endTime)
+            #expect(ok)
+            #expect(m.views.best[3] != before)
+            #expect(m.tree.isAncestor(f, of: m.views.best[3]))
+        } else {
+            Issue.record("no fork above the finalized block to test with")
+        }
+    }
+}
