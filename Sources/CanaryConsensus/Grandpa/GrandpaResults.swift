@@ -1,0 +1,212 @@
+import CanaryEngine
+
+/// What a BABE + GRANDPA run records for its results (kept compact: arrays by block id, rows
+/// in first-seen order; dictionaries only as lookup indexes, never iterated).
+public struct GrandpaRecords: Sendable {
+    public struct RoundRow: Sendable {
+        public var setId: UInt64, round: UInt64
+        public var firstStart: SimTime, firstCompleted: SimTime
+        public var durations: [Int64] = []
+        public var caughtUp = 0
+        public var finalizedNumber: UInt32 = 0
+        public var baseNumber: UInt32 = 0
+        public var estimateNumber: UInt32 = 0
+    }
+    public struct Offence: Sendable {
+        public var setId: UInt64, round: UInt64, phase: GrandpaPhase, offender: UInt32
+        public var first: BlockId, second: BlockId, reporter: UInt32, at: SimTime, reporters: Int
+    }
+    public struct Violation: Sendable {
+        public var node: UInt32, block: BlockId, number: UInt32, conflicting: BlockId, conflictingNumber: UInt32, at: SimTime
+    }
+
+    public var nodeCount = 0
+    public var roundsCompleted: [Int] = []
+    public var commits = 0
+    public var catchUpRequests = 0
+    /// Best minus finalized number, per honest up node per sample.
+    public var lagBlocks = LogHistogram()
+    /// Production-to-finality time per (block, honest node), ns.
+    public var lagSeconds = LogHistogram()
+    public var roundDuration = LogHistogram()
+    public var heightSamples: [(SimTime, UInt32, UInt32)] = []
+    /// Finality times per block id (honest nodes).
+    public var blockTimes: [[Int64]] = []
+    var roundIndex: [UInt64: Int] = [:]
+    public var rounds: [RoundRow] = []
+    var offenceIndex: [String: Int] = [:]
+    public var offences: [Offence] = []
+    public var violations: [Violation] = []
+    var violationKeys: Set<UInt64> = []
+    /// Highest block finalized by any honest node: every honest finality must be on its chain.
+    public var tip: BlockId = BlockTree.genesis
+    public var setChanges: [(setId: UInt64, node: UInt32, at: SimTime, base: BlockId, number: UInt32)] = []
+
+    mutating func noteFinalized(node: UInt32, from old: BlockId, to b: BlockId, at now: SimTime, tree: BlockTree) {
+        // Safety monitor.
+        if tree.isAncestor(b, of: tip) {
+        } else if tree.isAncestor(tip, of: b) {
+            tip = b
+        } else {
+            noteViolation(node: node, block: b, conflicting: tip, at: now, tree: tree)
+        }
+        if blockTimes.count < tree.count { blockTimes.append(contentsOf: repeatElement([], count: tree.count - blockTimes.count)) }
+        var x = b
+        while x != old && x != BlockTree.none && tree.number[Int(x)] > tree.number[Int(old)] {
+            blockTimes[Int(x)].append(now.nanoseconds)
+            lagSeconds.record(UInt64(max(0, now.nanoseconds - tree.producedAt[Int(x)].nanoseconds)))
+            x = tree.parent[Int(x)]
+        }
+    }
+
+    mutating func noteViolation(node: UInt32, block b: BlockId, conflicting c: BlockId, at now: SimTime, tree: BlockTree) {
+        let key = UInt64(b) << 32 | UInt64(c)
+        guard !violationKeys.contains(key) else { return }
+        violationKeys.insert(key)
+        violations.append(Violation(node: node, block: b, number: tree.number[Int(b)], conflicting: c,
+                                    conflictingNumber: tree.number[Int(c)], at: now))
+    }
+
+    mutating func noteRound(setId: UInt64, round: UInt64, node: UInt32, startedAt: SimTime, at now: SimTime,
+                            state: GrandpaRoundState, caughtUp: Bool) {
+        roundsCompleted[Int(node)] += 1
+        let key = setId << 40 | round
+        let i: Int
+        if let j = roundIndex[key] { i = j } else {
+            i = rounds.count
+            roundIndex[key] = i
+            rounds.append(RoundRow(setId: setId, round: round, firstStart: startedAt, firstCompleted: now))
+        }
+        rounds[i].firstStart = min(rounds[i].firstStart, startedAt)
+        if caughtUp { rounds[i].caughtUp += 1; return }
+        let d = now.nanoseconds - startedAt.nanoseconds
+        rounds[i].durations.append(d)
+        roundDuration.record(UInt64(max(d, 0)))
+        rounds[i].finalizedNumber = max(rounds[i].finalizedNumber, state.finalized?.number ?? 0)
+        rounds[i].estimateNumber = max(rounds[i].estimateNumber, state.estimate?.number ?? 0)
+    }
+
+    mutating func noteOffence(setId: UInt64, _ e: GrandpaEquivocation, offender: UInt32, reporter: UInt32, at now: SimTime, tree: BlockTree) {
+        let key = "\(setId):\(e.round):\(e.phase.rawValue):\(offender)"
+        if let i = offenceIndex[key] { offences[i].reporters += 1; return }
+        offenceIndex[key] = offences.count
+        offences.append(Offence(setId: setId, round: e.round, phase: e.phase, offender: offender,
+                                first: e.first, second: e.second, reporter: reporter, at: now, reporters: 1))
+    }
+
+    mutating func noteSetChange(setId: UInt64, node: UInt32, at now: SimTime, base: BlockId, tree: BlockTree) {
+        if setChanges.contains(where: { $0.setId == setId }) { return }
+        setChanges.append((setId, node, now, base, tree.number[Int(base)]))
+    }
+}
+
+extension BabeGrandpaModel: ResultProducing {
+    public static let metrics: [MetricDefinition] = [
+        MetricDefinition("finality_lag_blocks", .count, distribution: true, "Best block number minus finalized block number, per honest up node, sampled every lag_sample_interval"),
+        MetricDefinition("finality_lag_seconds", .duration, distribution: true, "Time from a block's production to its finalization, per (finalized block, honest node)"),
+        MetricDefinition("finalized_height", .count, "Median finalized block number over honest participating nodes at the end"),
+        MetricDefinition("finalized_height.min", .count, "Lowest finalized block number among honest participating nodes at the end"),
+        MetricDefinition("finalized_height.max", .count, "Highest finalized block number among honest participating nodes at the end"),
+        MetricDefinition("safety_violations", .count, "Distinct conflicting finalizations by honest nodes (the safety monitor)"),
+        MetricDefinition("rounds_per_minute", .count, "Median over honest nodes of GRANDPA rounds completed per simulated minute"),
+        MetricDefinition("grandpa.rounds", .count, "Distinct (set, round) pairs completed by at least one honest node"),
+        MetricDefinition("grandpa.round_duration", .duration, distribution: true, "Round start to completion per (round, honest node), catch-ups excluded"),
+        MetricDefinition("grandpa.commits", .count, "Commit messages broadcast"),
+        MetricDefinition("grandpa.catch_up_requests", .count, "Catch-up requests sent"),
+        MetricDefinition("grandpa.catch_ups", .count, "Rounds skipped by honest nodes through a catch-up"),
+        MetricDefinition("grandpa.offences", .count, "Distinct GRANDPA equivocations (set, round, phase, voter) reported by honest nodes"),
+        MetricDefinition("grandpa.set_id", .count, "Highest authority set id enacted"),
+        MetricDefinition("grandpa.finalized_blocks", .count, "Blocks finalized by at least one honest node"),
+    ]
+
+    func honestNodes() -> [Int] { (0..<validators).filter { roles[$0] == .honest && participates($0) } }
+
+    public func results(at end: SimTime) -> RunResults {
+        var r = RunResults()
+        let t = tree
+        // Per block finality times.
+        var fin = ResultTable(name: "grandpa_finality", columns: [
+            .init("block", .integer), .init("number", .integer), .init("produced_at", .integer, "ns"),
+            .init("first_finalized", .integer, "ns"), .init("median_finalized", .integer, "ns"),
+            .init("last_finalized", .integer, "ns"), .init("nodes", .integer, "honest nodes that finalized it"),
+        ], key: ["block"])
+        var finalizedBlocks = 0
+        for (b, times) in records.blockTimes.enumerated() where !times.isEmpty {
+            finalizedBlocks += 1
+            let s = times.sorted()
+            fin.rows.append([.int(b), .int(t.number[b]), .time(t.producedAt[b]), .integer(s.first!),
+                             .integer(s[(s.count - 1) / 2]), .integer(s.last!), .int(s.count)])
+        }
+        var rounds = ResultTable(name: "grandpa_rounds", columns: [
+            .init("set_id", .integer), .init("round", .integer), .init("started_at", .integer, "ns, earliest honest start"),
+            .init("first_completed", .integer, "ns"), .init("nodes_completed", .integer), .init("caught_up", .integer),
+            .init("median_duration", .integer, "ns"), .init("finalized_number", .integer), .init("estimate_number", .integer),
+            .init("outcome", .text, "finalized | no-finality | caught-up"),
+        ], key: ["set_id", "round"])
+        for row in records.rounds {
+            let d = row.durations.sorted()
+            let outcome = d.isEmpty ? "caught-up" : (row.finalizedNumber > 0 ? "finalized" : "no-finality")
+            rounds.rows.append([.int(row.setId), .int(row.round), .time(row.firstStart), .time(row.firstCompleted),
+                                .int(d.count), .int(row.caughtUp), d.isEmpty ? .null : .integer(d[(d.count - 1) / 2]),
+                                .int(row.finalizedNumber), .int(row.estimateNumber), .text(outcome)])
+        }
+        var heights = ResultTable(name: "grandpa_finalized_height", columns: [
+            .init("time", .integer, "ns"), .init("node", .integer), .init("finalized_number", .integer),
+        ], key: ["time", "node"])
+        for (time, node, h) in records.heightSamples { heights.rows.append([.time(time), .int(node), .int(h)]) }
+        var offences = ResultTable(name: "grandpa_offences", columns: [
+            .init("set_id", .integer), .init("round", .integer), .init("phase", .text), .init("offender", .integer),
+            .init("first_block", .integer), .init("second_block", .integer), .init("reporter", .integer, "first honest reporter"),
+            .init("reported_at", .integer, "ns"), .init("reporters", .integer),
+        ], key: ["set_id", "round", "phase", "offender"])
+        for o in records.offences {
+            offences.rows.append([.int(o.setId), .int(o.round), .text(o.phase.name), .int(o.offender), .int(o.first), .int(o.second),
+                                  .int(o.reporter), .time(o.at), .int(o.reporters)])
+        }
+        var violations = ResultTable(name: "grandpa_safety_violations", columns: [
+            .init("node", .integer, "honest node finalizing the conflicting block"), .init("block", .integer), .init("number", .integer),
+            .init("conflicting_block", .integer, "finalized earlier by another honest node, not on the same chain"),
+            .init("conflicting_number", .integer), .init("at", .integer, "ns"),
+        ], key: ["block", "conflicting_block"])
+        for v in records.violations {
+            violations.rows.append([.int(v.node), .int(v.block), .int(v.number), .int(v.conflicting), .int(v.conflictingNumber), .time(v.at)])
+        }
+        var changes = ResultTable(name: "grandpa_set_changes", columns: [
+            .init("set_id", .integer), .init("first_node", .integer), .init("first_at", .integer, "ns"),
+            .init("base_block", .integer), .init("base_number", .integer),
+        ], key: ["set_id"])
+        for c in records.setChanges { changes.rows.append([.int(c.setId), .int(c.node), .time(c.at), .int(c.base), .int(c.number)]) }
+        r.tables = [fin, rounds, heights, offences, violations, changes]
+
+        let honest = honestNodes()
+        let heightsNow = honest.map { t.number[Int(finalized[$0])] }.sorted()
+        let minutes = max(end.seconds / 60, 1e-9)
+        let rpm = honest.map { Double(records.roundsCompleted[$0]) / minutes }.sorted()
+        r.scalars = [
+            ("finalized_height", Double(heightsNow.isEmpty ? 0 : heightsNow[(heightsNow.count - 1) / 2])),
+            ("finalized_height.min", Double(heightsNow.first ?? 0)),
+            ("finalized_height.max", Double(heightsNow.last ?? 0)),
+            ("safety_violations", Double(records.violations.count)),
+            ("rounds_per_minute", rpm.isEmpty ? 0 : rpm[(rpm.count - 1) / 2]),
+            ("grandpa.rounds", Double(records.rounds.filter { !$0.durations.isEmpty }.count)),
+            ("grandpa.commits", Double(records.commits)),
+            ("grandpa.catch_up_requests", Double(records.catchUpRequests)),
+            ("grandpa.catch_ups", Double(records.rounds.reduce(0) { $0 + $1.caughtUp })),
+            ("grandpa.offences", Double(records.offences.count)),
+            ("grandpa.set_id", Double(records.setChanges.map(\.setId).max() ?? 0)),
+            ("grandpa.finalized_blocks", Double(finalizedBlocks)),
+        ]
+        r.distributions = [("finality_lag_blocks", records.lagBlocks), ("finality_lag_seconds", records.lagSeconds),
+                           ("grandpa.round_duration", records.roundDuration)]
+        // BABE: the model's results, and its network's per-class counters (tables renamed so
+        // they do not collide with the GRANDPA network's).
+        r.merge(babe.model.results(at: end))
+        var net = babe.ctx.network.results(classes: BabeModel.messageClasses, regions: babe.ctx.network.config.regions)
+        for i in net.tables.indices { net.tables[i].name = "babe_" + net.tables[i].name }
+        let prefixes = BabeModel.messageClasses.map { "messages.\($0)." }
+        r.tables += net.tables
+        r.scalars += net.scalars.filter { s in prefixes.contains { s.name.hasPrefix($0) } }
+        r.distributions += net.distributions.filter { $0.name.hasPrefix("latency.") }
+        return r
+    }
+}
