@@ -48,6 +48,25 @@ public struct BabeConfig: Sendable, Equatable {
     /// Kusama's constants: 6 s slots, 600-slot epochs, c = 1/4, primary and secondary VRF slots.
     public static let kusama = BabeConfig()
 
+    /// What is wrong with this configuration for `validators` validators (empty when valid),
+    /// one message per problem, naming the field as in the scenario's `consensus:` section.
+    public func problems(validators: Int) -> [String] {
+        var out: [String] = []
+        if validators < 1 { out.append("validators: at least 1 needed") }
+        if slotDuration <= .zero { out.append("slot_duration: must be positive") }
+        if epochLength == 0 { out.append("epoch_length: must be at least 1 slot") }
+        if cDenominator == 0 || cNumerator > cDenominator || 2 * cNumerator > cDenominator {
+            out.append("c: must be a fraction between 0 and 1/2 (got \(cNumerator)/\(cDenominator))")
+        }
+        if proposalTime < .zero || proposalTime >= slotDuration { out.append("proposal_time: must be in [0, slot_duration)") }
+        if importTime < .zero { out.append("import_time: must not be negative") }
+        if blockSize < 0 || announceSize < 0 || requestSize < 0 { out.append("sizes: must not be negative") }
+        if peers < 1 { out.append("peers: at least 1 needed") }
+        for v in offline where Int(v) >= validators { out.append("offline: validator \(v) does not exist (\(validators) validators)") }
+        for v in equivocators where Int(v) >= validators { out.append("equivocators: validator \(v) does not exist (\(validators) validators)") }
+        return out
+    }
+
     public var allowsSecondary: Bool { allowedSlots != .primary }
     public var secondaryKind: BlockKind { allowedSlots == .primaryAndSecondaryVRF ? .secondaryVRF : .secondaryPlain }
 }

@@ -145,3 +145,19 @@ import CanaryEngine
         #expect(s.underConstruction[0].count == 256)
     }
 }
+
+@Suite struct BabeConfigTests {
+    @Test func kusamaIsValidAndProblemsAreNamed() {
+        #expect(BabeConfig.kusama.problems(validators: 300).isEmpty)
+        #expect(BabeConfig.kusama.slotDuration == .seconds(6) && BabeConfig.kusama.epochLength == 600)
+        #expect(BabeConfig.kusama.cNumerator == 1 && BabeConfig.kusama.cDenominator == 4)
+        #expect(BabeConfig.kusama.allowedSlots == .primaryAndSecondaryVRF)
+        var c = BabeConfig.kusama
+        c.cNumerator = 3
+        c.proposalTime = .seconds(6)
+        c.offline = [5]
+        let p = c.problems(validators: 5)
+        #expect(p.count == 3)
+        #expect(p.contains { $0.hasPrefix("c:") } && p.contains { $0.hasPrefix("proposal_time:") } && p.contains { $0.hasPrefix("offline:") })
+    }
+}
