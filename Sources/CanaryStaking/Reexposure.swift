@@ -17,6 +17,9 @@ public struct ElectionTemplate: Sendable {
     var voterBase: [Balance] = []
     var voterEdgeStart: [Int] = []
     var voterEdges: [Int] = []
+    /// `edgeBase` in voter order (`voterEdgeBase[k] == edgeBase[voterEdges[k]]`), so the per-era
+    /// pass reads sequentially.
+    var voterEdgeBase: [Balance] = []
 
     public init() {}
 
@@ -47,6 +50,7 @@ public struct ElectionTemplate: Sendable {
             voterBase.append(voterEdges[count[i]..<count[i + 1]].reduce(Balance(0)) { $0 + edgeBase[$1] })
         }
         voterEdgeStart.append(voterEdges.count)
+        voterEdgeBase = voterEdges.map { edgeBase[$0] }
     }
 
     /// Number of voter → validator edges.
@@ -56,29 +60,33 @@ public struct ElectionTemplate: Sendable {
 extension StakingState {
     /// Installs this era's exposures from `template` and the voters' current active bonds: each
     /// voter's bond is spread over its elected validators in the proportions of the election
-    /// (`floor(edge · bond / bond_at_election)`, the remainder to its largest edge, so exposures
-    /// add up exactly to the bonds). Voters with no active bond left contribute nothing; voters
+    /// (`edge · bond / bond_at_election`, the ratio taken once per voter in 64.64 fixed point and
+    /// everything rounded down; the remainder goes to its largest edge, so exposures add up exactly
+    /// to the bonds). Voters with no active bond left contribute nothing; voters
     /// who joined since the election wait for the next one. Commissions stay as elected.
     public mutating func reexpose(_ template: ElectionTemplate) {
         var amount = [Balance](repeating: 0, count: template.edgeVoter.count)
         for (k, voter) in template.voters.enumerated() {
             let base = template.voterBase[k]
             let now = accounts[Int(voter)].active
-            let edges = template.voterEdges[template.voterEdgeStart[k]..<template.voterEdgeStart[k + 1]]
+            let range = template.voterEdgeStart[k]..<template.voterEdgeStart[k + 1]
             guard base > 0, now > 0 else { continue }
             if now == base {
-                for e in edges { amount[e] = template.edgeBase[e] }
+                for j in range { amount[template.voterEdges[j]] = template.voterEdgeBase[j] }
                 continue
             }
+            // One division per voter: the ratio now/base as a 64.64 fixed-point multiplier
+            // (floor), then one multiplication per edge.
+            let scale = FixedRatio(now, base)
             var given: Balance = 0
-            var largest = edges.first!
-            for e in edges {
-                let a = scaledFloor(template.edgeBase[e], now, base)
-                amount[e] = a
+            var largest = range.lowerBound
+            for j in range {
+                let a = min(scale.apply(template.voterEdgeBase[j]), now - given)
+                amount[template.voterEdges[j]] = a
                 given += a
-                if template.edgeBase[e] > template.edgeBase[largest] { largest = e }
+                if template.voterEdgeBase[j] > template.voterEdgeBase[largest] { largest = j }
             }
-            amount[largest] += now - given
+            amount[template.voterEdges[largest]] += now - given
         }
         var set: [(validator: AccountID, exposure: Exposure)] = []
         set.reserveCapacity(template.validators.count)
@@ -98,12 +106,19 @@ extension StakingState {
     }
 }
 
-/// `floor(a · b / c)` for `a ≤ c` (so the result is at most `b`), with a 64-bit fast path.
-@inlinable
-func scaledFloor(_ a: Balance, _ b: Balance, _ c: Balance) -> Balance {
-    if c <= UInt128(UInt64.max), b <= UInt128(UInt64.max), a <= c {
-        let product = UInt64(a).multipliedFullWidth(by: UInt64(b))
-        return Balance(UInt64(c).dividingFullWidth(product).quotient)
+/// `p / q` as an unsigned 64.64 fixed-point number, rounded down, for scaling many values by the
+/// same ratio with multiplications only. Exact integers; deterministic everywhere.
+struct FixedRatio {
+    /// floor(p · 2^64 / q), saturated to UInt128.max.
+    let value: UInt128
+    init(_ p: Balance, _ q: Balance) {
+        value = multiplyByRationalDown(p, UInt128(1) << 64, q) ?? .max
     }
-    return multiplyByRationalDown(a, b, c) ?? 0
+    /// floor(x · value / 2^64), saturated.
+    @inline(__always)
+    func apply(_ x: Balance) -> Balance {
+        let product = x.multipliedFullWidth(by: value)
+        guard product.high >> 64 == 0 else { return .max }
+        return (product.high << 64) | (product.low >> 64)
+    }
 }

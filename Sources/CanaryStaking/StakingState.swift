@@ -282,7 +282,7 @@ public struct StakingState: Sendable {
         let (slashes, burnedNow) = applyDueSlashes()
         var withdrawn: Balance = 0
         if config.autoWithdraw {
-            for i in accounts.indices { withdrawn += try withdrawUnbonded(AccountID(i)) }
+            for i in accounts.indices where !accounts[i].unlocking.isEmpty { withdrawn += try withdrawUnbonded(AccountID(i)) }
         }
         let backing = exposures.map(\.exposure.total)
         let summary = EraSummary(

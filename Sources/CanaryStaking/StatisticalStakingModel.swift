@@ -340,14 +340,16 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
             }
         }
         let y = UInt64(yield.parts / 1_000_000_000)  // Perbill parts
+        let checkTargets = b.validatorLeave.parts > 0
         var rng = behaviourRNG
         for id in nominatorIDs {
             let i = Int(id)
-            let account = state.accounts[i]
             let r = UInt64(reservation[i])
-            let step = perbillMul(b.flow, account.total)
+            let free = state.accounts[i].free
+            let active = state.accounts[i].active
+            let step = perbillMul(b.flow, free + state.accounts[i].bonded)
             if y > r, step > 0 {
-                let amount = min(account.free, step)
+                let amount = min(free, step)
                 if amount > 0 {
                     try? state.bond(id, amount)
                     if state.accounts[i].nominations == nil {
@@ -356,12 +358,13 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
                         continue
                     }
                 }
-            } else if y < r, step > 0, account.active > 0 {
-                _ = try? state.unbond(id, min(account.active, step))
+            } else if y < r, step > 0, active > 0 {
+                _ = try? state.unbond(id, min(active, step))
                 if state.accounts[i].active == 0 { try? state.chill(id); continue }
             }
-            guard let current = state.accounts[i].nominations else { continue }
-            if Self.chance(b.renominate, &rng) || current.contains(where: { !isCandidate[Int($0)] }) {
+            guard state.accounts[i].nominations != nil else { continue }
+            if Self.chance(b.renominate, &rng)
+                || (checkTargets && state.accounts[i].nominations!.contains(where: { !isCandidate[Int($0)] })) {
                 let targets = pickTargets(&rng)
                 if !targets.isEmpty { try? state.nominate(id, targets) }
             }

@@ -176,9 +176,13 @@ struct StatisticalModelTests {
             let f = Perbill(parts: UInt32(rng.nextBelow(1_000_000_001)))
             #expect(perbillMul(f, q) == f * q)
             #expect(perbillMul(.one, p) == Perbill.one * p)
-            if q > 0, p <= q {
-                let b = UInt128(rng.next())
-                #expect(scaledFloor(p, b, q) == multiplyByRationalDown(p, b, q)!)
+            if q > 0 {
+                // The 64.64 multiplier is floor(p·2^64/q): applying it to x < 2^64 loses less than one.
+                let x = UInt128(rng.next())
+                let exact = multiplyByRationalDown(x, p, q)!
+                let got = FixedRatio(p, q).apply(x)
+                #expect(got == exact || got + 1 == exact)
+                #expect(FixedRatio(q, q).apply(x) == x)
             }
         }
         // Above 64 bits the generic path is taken.
