@@ -17,11 +17,26 @@ enum ConsensusSection {
         Field("peers", .integer(min: 1, max: 1_000), "Outbound peers per node for block announcements (default 8)."),
         Field("offline", .array(.nodeSelector), "Validators that never author nor import (switched off)."),
         Field("equivocators", .array(.nodeSelector), "Validators that author two blocks in every slot they claim."),
+        Field("finality", .string, "`grandpa` (default: every validator runs the GRANDPA voter) or `none` (BABE only)."),
+        Field("gossip_duration", .duration, "GRANDPA T: prevote at 2T, precommit at 4T (default 1s)."),
+        Field("before_best_by", .integer(min: 0, max: 1_000), "Voting rule: vote at least this many blocks behind the best block (default 2; 0 disables)."),
+        Field("three_quarters_rule", .boolean, "Voting rule: vote no further than 3/4 of the unfinalized chain (default true)."),
+        Field("grandpa_withhold", .array(.nodeSelector), "Validators that never send GRANDPA votes."),
+        Field("grandpa_equivocators", .array(.nodeSelector), "Validators that cast two prevotes and two precommits per round (for two forks)."),
+        Field("grandpa_minority_fork", .array(.nodeSelector), "Validators that vote for a minority fork instead of the GHOST."),
+        Field("set_changes", .array(.object(setChange)), "GRANDPA authority set changes signalled in blocks."),
+    ]
+    static let setChange: [Field] = [
+        Field("block", .integer(min: 1, max: 100_000_000), required: true, "Block number that signals the change."),
+        Field("delay", .integer(min: 0, max: 1_000_000), "Blocks after the signal until the change is enacted (default 0)."),
+        Field("voters", .array(.nodeSelector), required: true, "The new voter set."),
+        Field("forced", .boolean, "A forced change (enacted on import of the delayed block, without finality), for recovery."),
     ]
 
     struct Decoded {
         var mode: ConsensusMode
         var babe: BabeConfig
+        var grandpa: BabeGrandpaConfig?
     }
 
     static func decode(_ node: Node, regions: [String], nodeRegions: [UInt16]?, _ r: inout YAMLReader) -> Decoded? {
@@ -63,11 +78,54 @@ enum ConsensusSection {
         if let v = o["equivocators"] {
             babe.equivocators = ScenarioDecoder.selectNodes(v.value, regions: regions, nodeRegions: nodeRegions, &r) ?? []
         }
+        var finality: BabeGrandpaConfig? = BabeGrandpaConfig()
+        if let f = o["finality"], let text = r.string(f.value, "consensus.finality") {
+            switch text {
+            case "grandpa": break
+            case "none": finality = nil
+            default: r.error(f.value, "unknown finality '\(text)'; expected grandpa or none")
+            }
+        }
+        let grandpaKeys = ["gossip_duration", "before_best_by", "three_quarters_rule", "grandpa_withhold",
+                           "grandpa_equivocators", "grandpa_minority_fork", "set_changes"]
+        if var g = finality {
+            if let v = o["gossip_duration"], let d = r.duration(v.value, "consensus.gossip_duration") {
+                if d == .zero { r.error(v.value, "consensus.gossip_duration must be longer than 0s") } else { g.grandpa.gossipDuration = d }
+            }
+            if let v = o["before_best_by"], let n = r.integer(v.value, min: 0, max: 1_000, "consensus.before_best_by") { g.grandpa.beforeBestBy = UInt32(n) }
+            if let v = o["three_quarters_rule"], let b = r.boolean(v.value, "consensus.three_quarters_rule") { g.grandpa.threeQuartersRule = b }
+            func nodes(_ key: String) -> [UInt32] {
+                o[key].flatMap { ScenarioDecoder.selectNodes($0.value, regions: regions, nodeRegions: nodeRegions, &r) } ?? []
+            }
+            g.withhold = nodes("grandpa_withhold")
+            g.equivocate = nodes("grandpa_equivocators")
+            g.minorityFork = nodes("grandpa_minority_fork")
+            if let v = o["set_changes"], let list = r.sequence(v.value, "consensus.set_changes") {
+                var last: Int64 = 0
+                for item in list {
+                    guard let c = r.object(item, setChange, context: "a set change"),
+                          let b = c["block"].flatMap({ r.integer($0.value, min: 1, max: 100_000_000, "block") }) else { continue }
+                    if b <= last { r.error(c["block"]!.value, "set changes must be listed in increasing block order") }
+                    last = b
+                    let delay = c["delay"].flatMap { r.integer($0.value, min: 0, max: 1_000_000, "delay") } ?? 0
+                    let voters = c["voters"].flatMap { ScenarioDecoder.selectNodes($0.value, regions: regions, nodeRegions: nodeRegions, &r) } ?? []
+                    if voters.isEmpty, let vn = c["voters"] { r.error(vn.value, "a set change needs at least one voter") }
+                    let forced = c["forced"].flatMap { r.boolean($0.value, "forced") } ?? false
+                    g.setChanges.append(GrandpaSetChange(signalNumber: UInt32(b), delay: UInt32(delay), voters: voters, forced: forced))
+                }
+            }
+            finality = g
+        } else {
+            for key in grandpaKeys where o[key] != nil {
+                r.error(o[key]!.key, "consensus.\(key) needs finality: grandpa")
+            }
+        }
         if mode == .statistical {
-            for key in ["offline", "equivocators", "block_size", "import_time", "proposal_time", "peers"] where o[key] != nil {
+            for key in ["offline", "equivocators", "block_size", "import_time", "proposal_time", "peers", "finality"] + grandpaKeys where o[key] != nil {
                 r.error(o[key]!.key, "consensus.\(key) applies to mode full only (statistical mode simulates no blocks)")
             }
         }
-        return Decoded(mode: mode, babe: babe)
+        finality?.babe = babe
+        return Decoded(mode: mode, babe: babe, grandpa: mode == .full ? finality : nil)
     }
 }

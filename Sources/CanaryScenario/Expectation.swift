@@ -14,6 +14,8 @@ public enum MetricCatalog {
             + StatisticalStakingModel.metrics
             + Network<GossipTrafficModel.Message>.metrics(classes: BabeModel.messageClasses)
             + BabeModel.metrics
+            + Network<GossipTrafficModel.Message>.metrics(classes: BabeGrandpaModel.messageClasses)
+            + BabeGrandpaModel.metrics
         for d in sources where seen.insert(d.name).inserted { m.append(d) }
         return m
     }()

@@ -21,6 +21,8 @@ public struct Scenario: Sendable {
     public var consensus: ConsensusMode?
     /// BABE constants and fault roles (`consensus:` section; Kusama's by default).
     public var babe: BabeConfig = .kusama
+    /// GRANDPA on top of BABE (`consensus.finality: grandpa`, the default in full mode).
+    public var grandpa: BabeGrandpaConfig?
     /// Staking population and behaviour (`staking:` section).
     public var staking: StakingSimulationConfig?
     /// The timeline, sorted by time (ties keep file order).

@@ -105,6 +105,7 @@ public enum ScenarioDecoder {
                                 events: events, expectations: expectations)
         scenario.consensus = consensus
         if let babe = decodedConsensus?.babe { scenario.babe = babe }
+        scenario.grandpa = decodedConsensus?.grandpa
         scenario.staking = staking
         return scenario
     }
