@@ -215,6 +215,15 @@ public struct BabeModel: SimulationModel {
         ctx.broadcast(.status, size: config.requestSize, cls: Self.clsSync, from: node, to: peers(node))
     }
 
+    /// After a partition starts or heals, every up, online node tells its peers its best block
+    /// (as reconnecting peers exchange status), so chains that grew apart are fetched at once
+    /// instead of waiting for the next block to cross the old boundary.
+    public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) {
+        for v in 0..<validators where roles[v] != .offline && ctx.network.isUp[v] {
+            ctx.broadcast(.status, size: config.requestSize, cls: Self.clsSync, from: UInt32(v), to: peers(UInt32(v)))
+        }
+    }
+
     // MARK: Finality (GRANDPA's entry point)
 
     /// `node` finalized `block` (imported by it, descending from its previous finalized block).

@@ -14,10 +14,17 @@ public protocol SimulationModel {
     mutating func receive(_ message: Message, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>)
     /// `node` came back after a crash (its timers were lost with it).
     mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>)
+    /// `node` crashed (called after its timers and in-flight messages were invalidated).
+    mutating func crashed(_ node: UInt32, _ ctx: inout SimContext<Message>)
+    /// A partition started or healed: which nodes can reach each other changed, so nodes may
+    /// want to resynchronise (real peers reconnect and exchange their status).
+    mutating func reachabilityChanged(_ ctx: inout SimContext<Message>)
 }
 
 extension SimulationModel {
     public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {}
+    public mutating func crashed(_ node: UInt32, _ ctx: inout SimContext<Message>) {}
+    public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) {}
 }
 
 /// The scheduler API nodes use: the clock, timers, the network and random streams.
@@ -139,6 +146,7 @@ public struct Simulation<Model: SimulationModel> {
             for n in nodes {
                 ctx.network.crash(n)
                 crashSeq[Int(n)] = ctx.queue.nextSeq
+                model.crashed(n, &ctx)
             }
         case .restart(let nodes):
             for n in nodes where !ctx.network.isUp[Int(n)] {
@@ -147,8 +155,10 @@ public struct Simulation<Model: SimulationModel> {
             }
         case .partition(let groups):
             ctx.network.partition(groups)
+            model.reachabilityChanged(&ctx)
         case .heal:
             ctx.network.heal()
+            model.reachabilityChanged(&ctx)
         }
     }
 }

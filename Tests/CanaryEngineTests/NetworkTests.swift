@@ -9,6 +9,8 @@ struct ProbeModel: SimulationModel {
     var script: [(at: SimTime, from: UInt32, to: [UInt32], size: Int)]
     var arrivals: [(at: SimTime, node: UInt32, from: UInt32, id: UInt32)] = []
     var restarts: [UInt32] = []
+    var crashes: [UInt32] = []
+    var reachabilityChanges: [SimTime] = []
 
     mutating func start(_ ctx: inout SimContext<UInt32>) {
         for (i, s) in script.enumerated() { ctx.schedule(at: s.at, node: Event.global, kind: Self.send, payload: UInt64(i)) }
@@ -21,6 +23,8 @@ struct ProbeModel: SimulationModel {
         arrivals.append((ctx.now, node, from, m))
     }
     mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<UInt32>) { restarts.append(node) }
+    mutating func crashed(_ node: UInt32, _ ctx: inout SimContext<UInt32>) { crashes.append(node) }
+    mutating func reachabilityChanged(_ ctx: inout SimContext<UInt32>) { reachabilityChanges.append(ctx.now) }
 }
 
 func twoRegions(median0: Int64 = 10, median1: Int64 = 80, sigma: Double = 0, bps: UInt64 = 0, loss: Double = 0) -> NetworkConfig {
@@ -85,6 +89,7 @@ func twoRegions(median0: Int64 = 10, median1: Int64 = 80, sigma: Double = 0, bps
         let sim = run(model, twoRegions(), regions: [0, 0, 0], faults: faults)
         let got = sim.model.arrivals.map { "\($0.id)->\($0.node)" }
         #expect(got == ["0->1", "0->2", "1->1", "2->0"])
+        #expect(sim.model.reachabilityChanges == [.seconds(2), .seconds(4)])
         #expect(sim.ctx.network.classStats[0].droppedPartition == 1)
     }
 
@@ -102,6 +107,7 @@ func twoRegions(median0: Int64 = 10, median1: Int64 = 80, sigma: Double = 0, bps
         let sim = run(model, twoRegions(), regions: [0, 0], faults: faults)
         #expect(sim.model.arrivals.map(\.id) == [2])
         #expect(sim.model.restarts == [1])
+        #expect(sim.model.crashes == [1])
         #expect(sim.ctx.network.classStats[0].droppedCrash == 1)
     }
 
