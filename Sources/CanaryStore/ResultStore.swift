@@ -82,3 +82,41 @@ public final class ResultStore {
         }
     }
 }
+
+extension ResultStore {
+    /// Summary of a run's distribution: percentiles and extremes, in the metric's base unit.
+    public struct DistributionSummary: Sendable {
+        public var count: UInt64
+        public var p50, p90, p99, mean, max: Double
+    }
+
+    /// Every scalar metric of a run, by name (sorted).
+    public func scalars(run: Int64) throws -> [(name: String, value: Double)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, value FROM run_metrics WHERE run_id = ? ORDER BY name", arguments: [run])
+                .map { ($0["name"], $0["value"]) }
+        }
+    }
+
+    /// Every distribution of a run, summarised (sorted by name).
+    public func distributionSummaries(run: Int64) throws -> [(name: String, summary: DistributionSummary)] {
+        let rows = try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, bucket, count FROM distributions WHERE run_id = ? ORDER BY name, bucket", arguments: [run])
+        }
+        var out: [(String, DistributionSummary)] = []
+        var i = 0
+        while i < rows.count {
+            let name: String = rows[i]["name"]
+            var buckets: [(lower: UInt64, count: UInt64)] = []
+            while i < rows.count, rows[i]["name"] as String == name {
+                buckets.append((UInt64(rows[i]["bucket"] as Int64), UInt64(rows[i]["count"] as Int64)))
+                i += 1
+            }
+            let h = LogHistogram(buckets: buckets)
+            out.append((name, DistributionSummary(
+                count: h.total, p50: Double(h.quantile(0.5) ?? 0), p90: Double(h.quantile(0.9) ?? 0),
+                p99: Double(h.quantile(0.99) ?? 0), mean: h.mean ?? 0, max: Double(h.maxValue))))
+        }
+        return out
+    }
+}

@@ -62,7 +62,7 @@ struct RunCommand: ParsableCommand {
         )
         progress.finish()
         if json {
-            print(outcomeJSON(scenario, outcome))
+            print(try outcomeJSON(scenario, outcome, store: store))
         } else {
             printSummary(scenario, outcome)
         }
@@ -83,8 +83,18 @@ struct RunCommand: ParsableCommand {
         return String(decoding: try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    func outcomeJSON(_ s: Scenario, _ o: RunOutcome) -> String {
+    func outcomeJSON(_ s: Scenario, _ o: RunOutcome, store: ResultStore) throws -> String {
+        // Every metric of the run: scalars as numbers, distributions as {p50, p90, p99, mean,
+        // max, count}; times in seconds.
+        var metrics: [String: Any] = [:]
+        func scale(_ name: String) -> Double { MetricCatalog.find(name)?.unit == .duration ? 1e-9 : 1 }
+        for (name, value) in try store.scalars(run: o.runId) { metrics[name] = value * scale(name) }
+        for (name, d) in try store.distributionSummaries(run: o.runId) {
+            let k = scale(name)
+            metrics[name] = ["p50": d.p50 * k, "p90": d.p90 * k, "p99": d.p99 * k, "mean": d.mean * k, "max": d.max * k, "count": d.count]
+        }
         let obj: [String: Any] = [
+            "metrics": metrics,
             "scenario": s.name,
             "run_id": o.runId,
             "database": db,

@@ -65,6 +65,10 @@ enum CLI {
         #expect(ja["simulated_seconds"] as! Double == 180)
         #expect((ja["events"] as! Int) > 10_000)
         #expect(ja["wall_seconds"] is Double)
+        let metrics = ja["metrics"] as! [String: Any]
+        #expect((metrics["messages.delivered"] as! Double) > 0)
+        let latency = metrics["latency.gossip"] as! [String: Any]
+        #expect((latency["p50"] as! Double) > 0 && (latency["p99"] as! Double) >= (latency["p50"] as! Double))
         let exps = ja["expectations"] as! [[String: Any]]
         #expect(exps.count == 5 && exps.allSatisfy { $0["passed"] as! Bool })
     }
