@@ -42,7 +42,9 @@ public struct EventKind: RawRepresentable, Hashable, Sendable {
 /// which matters with ~10^5 pending events. Plain array storage, no per-event allocation.
 public struct EventQueue: Sendable {
     @usableFromInline var heap: ContiguousArray<Event> = []
-    public private(set) var nextSeq: UInt64 = 0
+    @usableFromInline var _nextSeq: UInt64 = 0
+    /// The sequence number the next pushed event gets.
+    public var nextSeq: UInt64 { _nextSeq }
 
     public init(reservingCapacity n: Int = 1024) { heap.reserveCapacity(n) }
 
@@ -52,10 +54,10 @@ public struct EventQueue: Sendable {
     public var nextTime: SimTime { heap.first?.time ?? .never }
 
     /// Schedules an event; returns its sequence number.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func push(time: SimTime, node: UInt32, kind: EventKind, payload: UInt64) -> UInt64 {
-        let seq = nextSeq
-        nextSeq &+= 1
+        let seq = _nextSeq
+        _nextSeq &+= 1
         heap.append(Event(time: time, seq: seq, node: node, kind: kind, payload: payload))
         heap.withUnsafeMutableBufferPointer { h in
             var i = h.count - 1
@@ -77,7 +79,7 @@ public struct EventQueue: Sendable {
     /// children to a leaf without comparing against the displaced last element, which then
     /// sifts up from there. The last element usually belongs near the bottom, so this saves
     /// about one comparison per level over the textbook sift-down.
-    public mutating func pop() -> Event? {
+    @inlinable public mutating func pop() -> Event? {
         guard let first = heap.first else { return nil }
         let last = heap.removeLast()
         if heap.isEmpty { return first }

@@ -4,7 +4,7 @@
 /// bucket is within 0.1% of its values. Integer buckets make percentiles exact functions of the
 /// recorded data, identical on every platform; memory is a few thousand counters at most.
 public struct LogHistogram: Sendable, Equatable {
-    static let subBits = 10
+    @usableFromInline static let subBits = 10
     public private(set) var counts: [UInt64] = []
     public private(set) var total: UInt64 = 0
     public private(set) var sum: Double = 0
@@ -12,7 +12,7 @@ public struct LogHistogram: Sendable, Equatable {
 
     public init() {}
 
-    static func bucket(of v: UInt64) -> Int {
+    @inlinable static func bucket(of v: UInt64) -> Int {
         if v < (1 << subBits) { return Int(v) }
         let msb = 63 - v.leadingZeroBitCount
         let shift = msb - subBits

@@ -35,25 +35,41 @@ public struct Network<Message>: Sendable where Message: Sendable {
     public let config: NetworkConfig
     /// Region index of each node.
     public let nodeRegion: [UInt16]
-    public private(set) var uploadFreeAt: [SimTime]
-    public private(set) var isUp: [Bool]
+    @usableFromInline var uploadFreeAt: [SimTime]
+    public internal(set) var isUp: [Bool]
     /// Incremented when a node crashes, so copies sent to its previous life are dropped.
-    private var lifeEpoch: [UInt32]
+    @usableFromInline var lifeEpoch: [UInt32]
     /// Partition group of each node; nodes in different groups cannot exchange messages.
-    public private(set) var group: [UInt16]
-    public private(set) var traffic: [NodeTraffic]
-    public private(set) var classStats: [MessageClassStats]
+    public internal(set) var group: [UInt16]
+    public var traffic: [NodeTraffic] { _traffic }
+    @usableFromInline var _traffic: [NodeTraffic]
+    public var classStats: [MessageClassStats] { _classStats }
+    @usableFromInline var _classStats: [MessageClassStats]
     /// Delivery latency (send to arrival) per message class.
-    public private(set) var latency: [LogHistogram]
-    private var rngs: [Xoshiro256StarStar]
+    public var latency: [LogHistogram] { _latency }
+    @usableFromInline var _latency: [LogHistogram]
+    @usableFromInline var rngs: [Xoshiro256StarStar]
 
-    struct Stored { var message: Message?; var refs: UInt32; var size: UInt32; var cls: UInt16 }
-    struct Delivery { var slot: UInt32; var from: UInt32; var epoch: UInt32; var sentAt: SimTime }
-    private var stored: [Stored] = []
-    private var freeStored: [UInt32] = []
-    private var deliveries: [Delivery] = []
-    private var freeDeliveries: [UInt32] = []
-    public private(set) var inFlight: Int = 0
+    @usableFromInline struct Stored: Sendable {
+        @usableFromInline var message: Message?
+        @usableFromInline var refs: UInt32
+        @usableFromInline var size: UInt32
+        @usableFromInline var cls: UInt16
+        @inlinable init(message: Message?, refs: UInt32, size: UInt32, cls: UInt16) { self.message = message; self.refs = refs; self.size = size; self.cls = cls }
+    }
+    @usableFromInline struct Delivery: Sendable {
+        @usableFromInline var slot: UInt32
+        @usableFromInline var from: UInt32
+        @usableFromInline var epoch: UInt32
+        @usableFromInline var sentAt: SimTime
+        @inlinable init(slot: UInt32, from: UInt32, epoch: UInt32, sentAt: SimTime) { self.slot = slot; self.from = from; self.epoch = epoch; self.sentAt = sentAt }
+    }
+    @usableFromInline var stored: [Stored] = []
+    @usableFromInline var freeStored: [UInt32] = []
+    @usableFromInline var deliveries: [Delivery] = []
+    @usableFromInline var freeDeliveries: [UInt32] = []
+    public var inFlight: Int { _inFlight }
+    @usableFromInline var _inFlight: Int = 0
 
     public init(config: NetworkConfig, nodeRegion: [UInt16], messageClasses: Int, streams: RandomStreams) {
         self.config = config
@@ -63,9 +79,9 @@ public struct Network<Message>: Sendable where Message: Sendable {
         isUp = Array(repeating: true, count: n)
         lifeEpoch = Array(repeating: 0, count: n)
         group = Array(repeating: 0, count: n)
-        traffic = Array(repeating: NodeTraffic(), count: n)
-        classStats = Array(repeating: MessageClassStats(), count: max(messageClasses, 1))
-        latency = Array(repeating: LogHistogram(), count: max(messageClasses, 1))
+        _traffic = Array(repeating: NodeTraffic(), count: n)
+        _classStats = Array(repeating: MessageClassStats(), count: max(messageClasses, 1))
+        _latency = Array(repeating: LogHistogram(), count: max(messageClasses, 1))
         rngs = (0..<n).map { streams.stream(.network, node: UInt32($0)) }
     }
 
@@ -78,7 +94,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
 
     /// Sends `message` from `from` to each node in `targets` (the sender itself is skipped),
     /// scheduling one delivery event per copy that is not lost. Returns the number scheduled.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func broadcast<Targets: Sequence>(
         _ message: Message, size: Int, cls: Int = 0, from: UInt32, to targets: Targets,
         now: SimTime, queue: inout EventQueue
@@ -93,18 +109,18 @@ public struct Network<Message>: Sendable where Message: Sendable {
         let fromRegion = Int(nodeRegion[f])
         for t in targets where t != from {
             let ti = Int(t)
-            traffic[f].sent &+= 1
-            traffic[f].bytesSent &+= UInt64(size)
-            classStats[cls].sent &+= 1
+            _traffic[f].sent &+= 1
+            _traffic[f].bytesSent &+= UInt64(size)
+            _classStats[cls].sent &+= 1
             linkFree += SimTime(nanoseconds: txNs)
             if group[ti] != group[f] {
-                classStats[cls].droppedPartition &+= 1
-                traffic[f].dropped &+= 1
+                _classStats[cls].droppedPartition &+= 1
+                _traffic[f].dropped &+= 1
                 continue
             }
             if config.loss > 0 && rngs[f].chance(config.loss) {
-                classStats[cls].droppedLoss &+= 1
-                traffic[f].dropped &+= 1
+                _classStats[cls].droppedLoss &+= 1
+                _traffic[f].dropped &+= 1
                 continue
             }
             let delay = config.latency[fromRegion][Int(nodeRegion[ti])].sample(&rngs[f])
@@ -114,13 +130,13 @@ public struct Network<Message>: Sendable where Message: Sendable {
             scheduled += 1
         }
         uploadFreeAt[f] = linkFree
-        inFlight += scheduled
+        _inFlight += scheduled
         if stored[Int(slot)].refs == 0 { release(slot) }
         return scheduled
     }
 
     /// Sends one copy from `from` to `to`.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func send(_ message: Message, size: Int, cls: Int = 0, from: UInt32, to: UInt32,
                               now: SimTime, queue: inout EventQueue) -> Bool {
         broadcast(message, size: size, cls: cls, from: from, to: CollectionOfOne(to), now: now, queue: &queue) == 1
@@ -128,11 +144,12 @@ public struct Network<Message>: Sendable where Message: Sendable {
 
     /// Resolves a delivery event: the message and its sender, or nil when the copy is dropped
     /// on arrival (receiver crashed since, or partitioned from the sender meanwhile).
+    @inlinable
     public mutating func arrive(_ event: Event) -> (message: Message, from: UInt32)? {
         let handle = Int(event.payload)
         let d = deliveries[handle]
         freeDeliveries.append(UInt32(handle))
-        inFlight -= 1
+        _inFlight -= 1
         let slot = Int(d.slot)
         let s = stored[slot]
         let to = Int(event.node)
@@ -142,18 +159,18 @@ public struct Network<Message>: Sendable where Message: Sendable {
             if stored[slot].refs == 0 { release(d.slot) }
         }
         if !isUp[to] || lifeEpoch[to] != d.epoch {
-            classStats[cls].droppedCrash &+= 1
+            _classStats[cls].droppedCrash &+= 1
             return nil
         }
         if group[to] != group[Int(d.from)] {
-            classStats[cls].droppedPartition &+= 1
+            _classStats[cls].droppedPartition &+= 1
             return nil
         }
-        classStats[cls].delivered &+= 1
-        classStats[cls].bytesDelivered &+= UInt64(s.size)
-        traffic[to].received &+= 1
-        traffic[to].bytesReceived &+= UInt64(s.size)
-        latency[cls].record(UInt64(event.time.nanoseconds - d.sentAt.nanoseconds))
+        _classStats[cls].delivered &+= 1
+        _classStats[cls].bytesDelivered &+= UInt64(s.size)
+        _traffic[to].received &+= 1
+        _traffic[to].bytesReceived &+= UInt64(s.size)
+        _latency[cls].record(UInt64(event.time.nanoseconds - d.sentAt.nanoseconds))
         return (s.message!, d.from)
     }
 
@@ -184,18 +201,18 @@ public struct Network<Message>: Sendable where Message: Sendable {
 
     // MARK: Arenas
 
-    private mutating func allocateStored(_ s: Stored) -> UInt32 {
+    @inlinable mutating func allocateStored(_ s: Stored) -> UInt32 {
         if let i = freeStored.popLast() { stored[Int(i)] = s; return i }
         stored.append(s)
         return UInt32(stored.count - 1)
     }
 
-    private mutating func release(_ slot: UInt32) {
+    @inlinable mutating func release(_ slot: UInt32) {
         stored[Int(slot)].message = nil
         freeStored.append(slot)
     }
 
-    private mutating func allocateDelivery(_ d: Delivery) -> UInt32 {
+    @inlinable mutating func allocateDelivery(_ d: Delivery) -> UInt32 {
         if let i = freeDeliveries.popLast() { deliveries[Int(i)] = d; return i }
         deliveries.append(d)
         return UInt32(deliveries.count - 1)

@@ -29,12 +29,14 @@ extension SimulationModel {
 
 /// The scheduler API nodes use: the clock, timers, the network and random streams.
 public struct SimContext<Message: Sendable>: Sendable {
-    public private(set) var now: SimTime = .zero
+    public var now: SimTime { _now }
+    @usableFromInline var _now: SimTime = .zero
     public var queue: EventQueue
     public var network: Network<Message>
     public let streams: RandomStreams
     /// Events processed so far.
-    public internal(set) var events: UInt64 = 0
+    public var events: UInt64 { _events }
+    @usableFromInline var _events: UInt64 = 0
 
     init(network: Network<Message>, streams: RandomStreams) {
         self.queue = EventQueue(reservingCapacity: 4096)
@@ -55,16 +57,16 @@ public struct SimContext<Message: Sendable>: Sendable {
         queue.push(time: Swift.max(time, now), node: node, kind: kind, payload: payload)
     }
 
-    public mutating func send(_ m: Message, size: Int, cls: Int = 0, from: UInt32, to: UInt32) {
+    @inlinable public mutating func send(_ m: Message, size: Int, cls: Int = 0, from: UInt32, to: UInt32) {
         network.send(m, size: size, cls: cls, from: from, to: to, now: now, queue: &queue)
     }
 
-    public mutating func broadcast<T: Sequence>(_ m: Message, size: Int, cls: Int = 0, from: UInt32, to targets: T)
+    @inlinable public mutating func broadcast<T: Sequence>(_ m: Message, size: Int, cls: Int = 0, from: UInt32, to targets: T)
     where T.Element == UInt32 {
         network.broadcast(m, size: size, cls: cls, from: from, to: targets, now: now, queue: &queue)
     }
 
-    mutating func advance(to t: SimTime) { now = t }
+    @inlinable mutating func advance(to t: SimTime) { _now = t }
 }
 
 /// Receives periodic samples while a run goes (the store writes them in batches).
@@ -79,10 +81,10 @@ public struct Simulation<Model: SimulationModel> {
     public var ctx: SimContext<Model.Message>
     public let faults: [TimedFault]
     public let endTime: SimTime
-    private var started = false
+    @usableFromInline var started = false
     /// Queue sequence number at each node's latest crash: timers scheduled before it belong to
     /// the node's previous life and are discarded, even if the node has restarted since.
-    private var crashSeq: [UInt64]
+    @usableFromInline var crashSeq: [UInt64]
 
     public init(model: Model, network: NetworkConfig, nodeRegion: [UInt16], seed: UInt64,
                 faults: [TimedFault], endTime: SimTime) {
@@ -99,7 +101,7 @@ public struct Simulation<Model: SimulationModel> {
     /// Runs until `until` (default: the end time), or until `shouldContinue` returns false,
     /// asked every `checkEvery` events. Returns true when `until` was reached. Running in
     /// several chunks processes exactly the same events in the same order as one call.
-    public mutating func run(until: SimTime? = nil, checkEvery: UInt64 = 1 << 16,
+    @inlinable public mutating func run(until: SimTime? = nil, checkEvery: UInt64 = 1 << 16,
                              shouldContinue: (SimTime, UInt64) -> Bool = { _, _ in true }) -> Bool {
         let horizon = min(until ?? endTime, endTime)
         if !started {
@@ -112,7 +114,7 @@ public struct Simulation<Model: SimulationModel> {
         var sinceCheck: UInt64 = 0
         while ctx.queue.nextTime <= horizon, let next = ctx.queue.pop() {
             ctx.advance(to: next.time)
-            ctx.events &+= 1
+            ctx._events &+= 1
             dispatch(next)
             sinceCheck &+= 1
             if sinceCheck == checkEvery {
@@ -124,8 +126,8 @@ public struct Simulation<Model: SimulationModel> {
         return true
     }
 
-    @inline(__always)
-    private mutating func dispatch(_ e: Event) {
+    @inlinable
+    mutating func dispatch(_ e: Event) {
         switch e.kind {
         case .deliver:
             if let (m, from) = ctx.network.arrive(e) {
@@ -140,7 +142,7 @@ public struct Simulation<Model: SimulationModel> {
         }
     }
 
-    private mutating func apply(_ fault: Fault) {
+    @usableFromInline mutating func apply(_ fault: Fault) {
         switch fault {
         case .crash(let nodes):
             for n in nodes {
