@@ -3,7 +3,8 @@ public enum Fault: Sendable, Equatable {
     case crash([UInt32])
     case restart([UInt32])
     /// Groups of nodes that can only reach their own group; unlisted nodes form one more group.
-    case partition([[UInt32]])
+    /// `bridges` reach every group (e.g. colluding attackers talking to both sides).
+    case partition([[UInt32]], bridges: [UInt32] = [])
     case heal
 }
 

@@ -89,7 +89,16 @@ public struct Network<Message>: Sendable where Message: Sendable {
 
     /// Whether `a` can currently reach `b` (both up, same partition group).
     @inlinable public func canReach(_ a: UInt32, _ b: UInt32) -> Bool {
-        isUp[Int(a)] && isUp[Int(b)] && group[Int(a)] == group[Int(b)]
+        isUp[Int(a)] && isUp[Int(b)] && sameSide(Int(a), Int(b))
+    }
+
+    /// Group value of a bridge node: it is on every side of a partition.
+    public static var bridgeGroup: UInt16 { .max }
+
+    /// Whether a partition separates `a` and `b`.
+    @inlinable func sameSide(_ a: Int, _ b: Int) -> Bool {
+        let ga = group[a], gb = group[b]
+        return ga == gb || ga == .max || gb == .max
     }
 
     /// Sends `message` from `from` to each node in `targets` (the sender itself is skipped),
@@ -113,7 +122,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
             _traffic[f].bytesSent &+= UInt64(size)
             _classStats[cls].sent &+= 1
             linkFree += SimTime(nanoseconds: txNs)
-            if group[ti] != group[f] {
+            if !sameSide(ti, f) {
                 _classStats[cls].droppedPartition &+= 1
                 _traffic[f].dropped &+= 1
                 continue
@@ -162,7 +171,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
             _classStats[cls].droppedCrash &+= 1
             return nil
         }
-        if group[to] != group[Int(d.from)] {
+        if !sameSide(to, Int(d.from)) {
             _classStats[cls].droppedPartition &+= 1
             return nil
         }
@@ -188,11 +197,12 @@ public struct Network<Message>: Sendable where Message: Sendable {
 
     /// Splits the nodes into groups: `groups[i]` lists the nodes of group `i + 1`; nodes listed
     /// nowhere form group 0 together.
-    public mutating func partition(_ groups: [[UInt32]]) {
+    public mutating func partition(_ groups: [[UInt32]], bridges: [UInt32] = []) {
         for i in group.indices { group[i] = 0 }
         for (g, members) in groups.enumerated() {
             for m in members { group[Int(m)] = UInt16(g + 1) }
         }
+        for b in bridges { group[Int(b)] = Self.bridgeGroup }
     }
 
     public mutating func heal() {

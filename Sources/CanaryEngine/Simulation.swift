@@ -155,8 +155,8 @@ public struct Simulation<Model: SimulationModel> {
                 ctx.network.restart(n, now: ctx.now)
                 model.restarted(n, &ctx)
             }
-        case .partition(let groups):
-            ctx.network.partition(groups)
+        case .partition(let groups, let bridges):
+            ctx.network.partition(groups, bridges: bridges)
             model.reachabilityChanged(&ctx)
         case .heal:
             ctx.network.heal()

@@ -1,6 +1,7 @@
 import Foundation
 import Yams
 import CanaryEngine
+import CanaryGovernance
 
 /// Turns scenario YAML into a `Scenario`, reporting every problem at once with file:line:column.
 public enum ScenarioDecoder {
@@ -99,6 +100,11 @@ public enum ScenarioDecoder {
                 }
             }
         }
+        let governance = top["governance"].flatMap { g -> GovernanceSetup? in
+            if consensus != .full { r.error(g.key, "governance runs inside block production: it needs consensus.mode full") }
+            return GovernanceSection.decode(g.value, seed: overrides.seed ?? seed, file: r.file, nodeRegions: validatorRegions,
+                                            regions: regions, &r)
+        }
         guard let name, let duration = effectiveDuration, let network, let validatorRegions else { return nil }
         var scenario = Scenario(name: name, description: description, seed: overrides.seed ?? seed, duration: duration,
                                 network: network, validatorRegions: validatorRegions, traffic: traffic,
@@ -107,6 +113,9 @@ public enum ScenarioDecoder {
         if let babe = decodedConsensus?.babe { scenario.babe = babe }
         scenario.grandpa = decodedConsensus?.grandpa
         scenario.staking = staking
+        scenario.governance = governance
+        scenario.babe.governance = governance
+        scenario.grandpa?.babe.governance = governance
         return scenario
     }
 
@@ -239,6 +248,7 @@ public enum ScenarioDecoder {
                 r.error(o["at"]!.value, "event at \(at) is after the end of the run (duration \(d))")
             }
             let action = present[0]
+            if action != "partition", let b = o["bridges"] { r.error(b.key, "bridges only go with partition") }
             let value = o[action]!.value
             let fault: Fault?
             switch action {
@@ -261,7 +271,14 @@ public enum ScenarioDecoder {
                     out.append(members)
                 }
                 if groups.count < 1 { r.error(value, "partition needs at least one group"); ok = false }
-                fault = ok ? .partition(out) : nil
+                var bridges: [UInt32] = []
+                if let b = o["bridges"] {
+                    bridges = selectNodes(b.value, regions: regions, nodeRegions: nodeRegions, &r) ?? []
+                    for m in bridges where seen.contains(m) {
+                        r.error(b.value, "node \(m) is both in a partition group and a bridge"); ok = false; break
+                    }
+                }
+                fault = ok ? .partition(out, bridges: bridges) : nil
             }
             if let fault { timeline.append((TimedFault(at: at, fault: fault), entry)) }
         }

@@ -56,6 +56,7 @@ public enum ScenarioFormat {
     static let event: [Field] = [
         Field("at", .duration, required: true, "When the event happens (simulated time since start)."),
         Field("partition", .array(.array(.nodeSelector)), "Groups that can only reach their own members; unlisted nodes form one more group."),
+        Field("bridges", .array(.nodeSelector), "With partition: nodes that reach every group (e.g. colluding attackers talking to both sides)."),
         Field("heal", .boolean, "Ends the partition in force."),
         Field("crash", .array(.nodeSelector), "Nodes that stop (losing timers and messages in flight)."),
         Field("restart", .array(.nodeSelector), "Crashed nodes that come back."),
@@ -71,6 +72,7 @@ public enum ScenarioFormat {
         Field("traffic", .object(traffic), "Synthetic gossip and block traffic (when no consensus runs)."),
         Field("consensus", .object(ConsensusSection.fields), "Which protocols run and how: `mode: full` (BABE over the network) or `statistical` (staking eras with drawn authorship)."),
         Field("staking", .object(StakingSection.fields), "Staking population, inflation model and behaviour (with consensus.mode statistical or full)."),
+        Field("governance", .object(GovernanceSection.fields), "OpenGov: tracks, accounts, referenda, votes and runtime versions, run inside block production (consensus.mode full)."),
         Field("events", .array(.object(event)), "Timeline of faults: exactly one of partition, heal, crash, restart per entry."),
         Field("expect", .array(.expectation), "Expectations checked at the end; see README (Expectations)."),
     ]

@@ -93,6 +93,16 @@ func twoRegions(median0: Int64 = 10, median1: Int64 = 80, sigma: Double = 0, bps
         #expect(sim.ctx.network.classStats[0].droppedPartition == 1)
     }
 
+    @Test func bridgesReachEverySide() {
+        // 0 | 1, with 2 bridging: 0 and 1 cannot talk, both talk to 2.
+        let model = ProbeModel(script: [(.seconds(2), 0, [1, 2], 10), (.seconds(2), 2, [0, 1], 10), (.seconds(2), 1, [0], 10)])
+        let faults = [TimedFault(at: .seconds(1), fault: .partition([[0], [1]], bridges: [2]))]
+        let sim = run(model, twoRegions(), regions: [0, 0, 0], faults: faults)
+        let got = sim.model.arrivals.map { "\($0.id)->\($0.node)" }.sorted()
+        #expect(got == ["0->2", "1->0", "1->1"])
+        #expect(sim.ctx.network.classStats[0].droppedPartition == 2)
+    }
+
     @Test func messagesInFlightWhenAPartitionStartsAreDropped() {
         let model = ProbeModel(script: [(.ms(1_000), 0, [1], 10)])
         let faults = [TimedFault(at: .ms(1_040), fault: .partition([[0]]))]
