@@ -24,7 +24,7 @@ let package = Package(
         // Simulation.
         .target(name: "CanaryEngine"),
         .target(name: "CanaryChain", dependencies: ["CanaryEngine"]),
-        .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic"]),
+        .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic", "CanaryGovernance"]),
         .target(name: "CanaryScenario", dependencies: [
             "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance",
             .product(name: "Yams", package: "Yams"),

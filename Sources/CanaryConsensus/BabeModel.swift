@@ -1,4 +1,5 @@
 import CanaryEngine
+import CanaryGovernance
 
 /// A message between BABE nodes. Blocks travel by id into the shared `BlockTree`; the network
 /// model charges their size.
@@ -81,6 +82,10 @@ public struct BabeModel: SimulationModel {
     var offenceIndex: [UInt64: Int] = [:]
     var offenceRows: [(offender: UInt32, slot: UInt64, first: BlockId, second: BlockId, reporter: UInt32, at: SimTime, reporters: Int)] = []
     var scratch: [BlockId] = []
+    /// Governance runtime (`config.governance`), executed per block height when a block is
+    /// authored; it decides per block number the runtime version, its proposal and import
+    /// times and migration cost, and which nodes cannot execute it (BabeGovernance.swift).
+    public internal(set) var governance: GovernanceRuntime?
 
     /// A model for `validators` equal-weight validators. `seed` must be the simulation's seed
     /// (it keys the VRF, the peer graph and the genesis randomness).
@@ -109,6 +114,7 @@ public struct BabeModel: SimulationModel {
         upAtLastTick = Array(repeating: true, count: validators)
         importDelays = [[]]
         (peerStart, peerList) = Self.peerGraph(roles: roles, outbound: config.peers, streams: streams)
+        governance = config.governance.map(GovernanceRuntime.init(setup:))
     }
 
     /// A random graph among the validators that are not offline: each picks `outbound`
@@ -292,8 +298,9 @@ public struct BabeModel: SimulationModel {
             } else {
                 continue
             }
+            guard runtimeCanExecute(UInt32(v), childOf: parent) else { continue }  // governance hook
             let payload = slot << 34 | UInt64(kind.rawValue) << 32 | UInt64(parent)
-            ctx.schedule(after: config.proposalTime, node: UInt32(v), kind: Self.author, payload: payload)
+            ctx.schedule(after: proposalTime(childOf: parent), node: UInt32(v), kind: Self.author, payload: payload)
         }
         if designated == .max && config.allowsSecondary {
             // Nobody up to claim: record the author by the canonical (node 0's view) randomness.
@@ -319,6 +326,7 @@ public struct BabeModel: SimulationModel {
         for _ in 0..<copies {
             let b = tree.add(parent: parent, slot: slot, author: node, kind: kind, size: config.blockSize,
                              producedAt: ctx.now, state: state)
+            executeRuntime(b, at: ctx.now)  // governance hook
             importDelays.append([])
             pending.set(Int(node), Int(b))
             requested.set(Int(node), Int(b))
@@ -330,9 +338,10 @@ public struct BabeModel: SimulationModel {
     // MARK: Import
 
     mutating func enqueueImport(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+        guard runtimeCanExecute(node, block: b) else { return }  // governance hook
         pending.set(Int(node), Int(b))
         requested.set(Int(node), Int(b))
-        let done = max(ctx.now, busyUntil[Int(node)]) + config.importTime
+        let done = max(ctx.now, busyUntil[Int(node)]) + importTime(b)
         busyUntil[Int(node)] = done
         ctx.schedule(at: done, node: node, kind: Self.importDone, payload: UInt64(b))
     }

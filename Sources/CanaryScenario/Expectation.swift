@@ -14,6 +14,7 @@ public enum MetricCatalog {
             + StatisticalStakingModel.metrics
             + Network<GossipTrafficModel.Message>.metrics(classes: BabeModel.messageClasses)
             + BabeModel.metrics
+            + BabeModel.governanceMetrics
             + Network<GossipTrafficModel.Message>.metrics(classes: BabeGrandpaModel.messageClasses)
             + BabeGrandpaModel.metrics
         for d in sources where seen.insert(d.name).inserted { m.append(d) }

@@ -1,6 +1,7 @@
 import CanaryEngine
 import CanaryStaking
 import CanaryConsensus
+import CanaryGovernance
 
 /// How much of the chain runs message by message (DESIGN.md, fidelity levels).
 public enum ConsensusMode: String, Sendable, CaseIterable {
@@ -25,6 +26,8 @@ public struct Scenario: Sendable {
     public var grandpa: BabeGrandpaConfig?
     /// Staking population and behaviour (`staking:` section).
     public var staking: StakingSimulationConfig?
+    /// OpenGov and runtime upgrades (`governance:` section; also installed in `babe.governance`).
+    public var governance: GovernanceSetup?
     /// The timeline, sorted by time (ties keep file order).
     public var events: [TimedFault]
     public var expectations: [Expectation]

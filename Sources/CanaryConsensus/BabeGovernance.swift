@@ -1,0 +1,266 @@
+import CanaryEngine
+import CanaryGovernance
+
+// The governance hook of block production (`BabeConfig.governance`).
+//
+// - When a block is authored, the governance runtime executes its height if that height is new
+//   (`GovernanceRuntime.execute(block:at:)`): the scheduler agenda (referendum alarms,
+//   enactments) then the scripted calls that are due. A second block at the same height (a fork)
+//   does not run it again: governance state is kept per height, not per fork (forks are a few
+//   blocks deep and every honest author includes the same scheduled work and calls).
+// - The runtime version executing block n is decided by the `set_code` enactments of blocks
+//   below n: the enactment block N still runs the old code; N+1 runs the new one and pays its
+//   migration time on top of the proposal (author) and the import (every other node), so a heavy
+//   migration delays the first new block past several slots; authors of those slots build their
+//   own N+1 on N and pay it too, until one N+1 is imported everywhere.
+// - A validator listed as not upgraded for a version neither authors nor imports blocks run by it.
+extension BabeModel {
+    /// Number of the child of `parent`.
+    @inline(__always) func childNumber(_ parent: BlockId) -> UInt32 { tree.number[Int(parent)] + 1 }
+
+    func proposalTime(childOf parent: BlockId) -> SimTime {
+        guard let g = governance else { return config.proposalTime }
+        return .ns(g.proposalTime(forBlock: childNumber(parent), base: config.proposalTime.nanoseconds))
+    }
+
+    func importTime(_ b: BlockId) -> SimTime {
+        guard let g = governance else { return config.importTime }
+        return .ns(g.importTime(forBlock: tree.number[Int(b)], base: config.importTime.nanoseconds))
+    }
+
+    func runtimeCanExecute(_ node: UInt32, childOf parent: BlockId) -> Bool {
+        governance?.canExecute(node: node, block: childNumber(parent)) ?? true
+    }
+
+    func runtimeCanExecute(_ node: UInt32, block b: BlockId) -> Bool {
+        governance?.canExecute(node: node, block: tree.number[Int(b)]) ?? true
+    }
+
+    mutating func executeRuntime(_ b: BlockId, at now: SimTime) {
+        guard governance != nil else { return }
+        governance!.execute(block: tree.number[Int(b)], at: now.nanoseconds)
+    }
+
+    // MARK: Results
+
+    /// Metrics of the governance runtime (expectations name them).
+    public static let governanceMetrics: [MetricDefinition] = {
+        var m = [
+            MetricDefinition("referenda.submitted", .count, "Referenda submitted"),
+            MetricDefinition("referenda.approved", .count, "Referenda approved"),
+            MetricDefinition("referenda.rejected", .count, "Referenda rejected"),
+            MetricDefinition("referenda.timed_out", .count, "Referenda timed out (never decided)"),
+            MetricDefinition("referenda.ongoing", .count, "Referenda still ongoing at the end"),
+            MetricDefinition("referenda.enacted", .count, "Approved proposals dispatched by the scheduler"),
+            MetricDefinition("governance.failed_calls", .count, "Scripted calls (and enactments) that failed, e.g. a vote above the balance"),
+            MetricDefinition("spec_version", .count, "Spec version of the runtime that executed the canonical head"),
+            MetricDefinition("runtime_upgrades", .count, "set_code enactments that switched the runtime"),
+            MetricDefinition("upgrade.block", .count, "Block number that enacted the last runtime upgrade (its successor runs the new code)"),
+            MetricDefinition("upgrade.stall_slots", .count, "Last upgrade: slots between the canonical upgrade block N and block N+2, minus the two a healthy chain needs"),
+            MetricDefinition("upgrade.first_block_delay", .duration, "Last upgrade: production time of the canonical block N+1 minus that of block N"),
+            MetricDefinition("upgrade.blocks_after", .count, "Last upgrade: canonical blocks after the upgrade block"),
+        ]
+        for k in 0..<4 {
+            m.append(MetricDefinition("referendum.\(k).approved_after", .duration, "Scenario referendum \(k): submission to approval (simulated time between the two blocks)"))
+            m.append(MetricDefinition("referendum.\(k).enacted_after", .duration, "Scenario referendum \(k): submission to enactment"))
+        }
+        return m
+    }()
+
+    /// Canonical block per number (index = number), from the canonical head down.
+    func canonicalByNumber() -> [BlockId] {
+        let head = canonicalHead
+        var out = Array(repeating: BlockTree.none, count: Int(tree.number[Int(head)]) + 1)
+        var x = head
+        while true {
+            out[Int(tree.number[Int(x)])] = x
+            if x == BlockTree.genesis { break }
+            x = tree.parent[Int(x)]
+        }
+        return out
+    }
+
+    /// Governance tables and metrics; empty without a governance runtime.
+    public func governanceResults(at end: SimTime) -> RunResults {
+        guard let g = governance else { return RunResults() }
+        var out = RunResults()
+        let canonical = canonicalByNumber()
+        let headNumber = UInt32(canonical.count - 1)
+        let r = g.gov.referenda
+        func time(_ n: BlockNumber?) -> ResultValue { n.flatMap { g.time(ofBlock: $0) }.map { .integer($0) } ?? .null }
+        func num(_ n: BlockNumber?) -> ResultValue { n.map { .int($0) } ?? .null }
+        func planck(_ b: Balance) -> ResultValue { .text(String(b)) }
+
+        // referenda
+        var referenda = ResultTable(name: "referenda", columns: [
+            .init("referendum", .integer, "On-chain index (ReferendumCount at submission)"),
+            .init("scenario_ref", .integer, "Position in the scenario's governance.referenda list"),
+            .init("track", .text), .init("track_id", .integer), .init("call", .text, "Proposal, e.g. system.set_code(1003000)"),
+            .init("submitted", .integer, "Block"), .init("submitted_at", .integer, "ns"),
+            .init("deposit_placed", .integer, "Block the decision deposit was placed"),
+            .init("queued", .integer, "Block it joined the track queue (track full), if it did"),
+            .init("decision_started", .integer, "Block"), .init("decision_started_at", .integer, "ns"),
+            .init("confirm_started", .integer, "Block confirming (last) started"),
+            .init("confirm_aborts", .integer, "Times confirming stopped because the referendum stopped passing"),
+            .init("ended", .integer, "Block of approval, rejection, timeout, cancel or kill"), .init("ended_at", .integer, "ns"),
+            .init("outcome", .text, "approved, rejected, timed_out, cancelled, killed; ongoing at the end"),
+            .init("enactment_scheduled", .integer, "Block the proposal is scheduled for"),
+            .init("enacted", .integer, "Block the proposal was dispatched"), .init("enacted_at", .integer, "ns"),
+            .init("ayes", .text, "Conviction-weighted ayes (planck) at the end or final"),
+            .init("nays", .text, "Conviction-weighted nays (planck)"), .init("support", .text, "Support capital (planck)"),
+            .init("approval", .integer, "Perbill parts"),
+        ], key: ["referendum"])
+        var submitted = 0, approved = 0, rejected = 0, timedOut = 0, ongoing = 0, enacted = 0
+        for i in 0..<r.referendumCount {
+            let t = r.timelines[Int(i)]
+            let info = r.info(i)!
+            let tally = info.ongoing?.tally ?? g.lastTally(i) ?? .empty
+            let outcome = t.outcome ?? "ongoing"
+            submitted += 1
+            switch outcome {
+            case "approved": approved += 1
+            case "rejected": rejected += 1
+            case "timed_out": timedOut += 1
+            case "ongoing": ongoing += 1
+            default: break
+            }
+            if t.enacted != nil { enacted += 1 }
+            let scenarioRef = g.chainIndex.firstIndex(of: i).map { ResultValue.int($0) } ?? .null
+            let call = info.ongoing?.proposal.description ?? g.events.first(where: { $0.index == i && $0.kind.enactedCall != nil })?.kind.enactedCall?.description ?? g.submittedCall(i)
+            referenda.rows.append([
+                .int(i), scenarioRef, .text(g.setup.tracks.track(id: t.track)?.name ?? "?"), .int(t.track), .text(call),
+                .int(t.submitted), time(t.submitted), num(t.decisionDepositPlaced), num(t.queuedAt),
+                num(t.decisionStarted), time(t.decisionStarted), num(t.confirmStarted), .int(t.confirmAborts),
+                num(t.ended), time(t.ended), .text(outcome), num(t.enactmentScheduledFor), num(t.enacted), time(t.enacted),
+                planck(tally.ayes), planck(tally.nays), planck(tally.support), .int(tally.approval.parts),
+            ])
+        }
+        out.tables.append(referenda)
+
+        // tally_samples
+        var samples = ResultTable(name: "tally_samples", columns: [
+            .init("block", .integer), .init("at", .integer, "ns"), .init("referendum", .integer),
+            .init("state", .text, "ongoing or the outcome"),
+            .init("ayes", .text, "planck, conviction-weighted"), .init("nays", .text, "planck, conviction-weighted"),
+            .init("support", .text, "planck"),
+            .init("approval", .integer, "Perbill parts: ayes / (ayes + nays)"),
+            .init("support_fraction", .integer, "Perbill parts: support / active issuance"),
+            .init("approval_threshold", .integer, "Perbill parts at the elapsed fraction of the decision period (null before deciding)"),
+            .init("support_threshold", .integer, "Perbill parts (null before deciding)"),
+            .init("passing", .integer, "1 if both thresholds are met (null before deciding)"),
+        ], key: ["block", "referendum"])
+        for s in g.samples {
+            let passing: ResultValue
+            if let a = s.approvalThreshold, let b = s.supportThreshold { passing = .int(s.approval >= a && s.support >= b ? 1 : 0) } else { passing = .null }
+            samples.rows.append([
+                .int(s.block), .integer(s.time), .int(s.referendum), .text(s.state),
+                planck(s.tally.ayes), planck(s.tally.nays), planck(s.tally.support), .int(s.approval.parts), .int(s.support.parts),
+                s.approvalThreshold.map { .int($0.parts) } ?? .null, s.supportThreshold.map { .int($0.parts) } ?? .null, passing,
+            ])
+        }
+        out.tables.append(samples)
+
+        // runtime_versions
+        var versions = ResultTable(name: "runtime_versions", columns: [
+            .init("spec_version", .integer), .init("previous_spec_version", .integer),
+            .init("enacted_block", .integer, "Block whose execution dispatched set_code (runs the old code); 0 for genesis"),
+            .init("enacted_at", .integer, "ns"),
+            .init("first_block", .integer, "First block executed by this runtime (pays the migration)"),
+            .init("first_block_at", .integer, "ns, production of the canonical first block (null if not reached)"),
+            .init("first_block_slot", .integer, "Slot of the canonical first block"),
+            .init("referendum", .integer, "Referendum that enacted it"),
+            .init("migration_time", .integer, "ns added to the first block's proposal and import"),
+            .init("import_time", .integer, "ns per import under this runtime (null: unchanged)"),
+            .init("proposal_time", .integer, "ns per proposal under this runtime (null: unchanged)"),
+            .init("inflation", .text, "Inflation parameters it sets (empty: unchanged)"),
+            .init("not_upgraded", .integer, "Validators whose client cannot execute it"),
+            .init("stall_slots", .integer, "slot(N+2) - slot(N) - 2 on the canonical chain (null if N+2 not reached)"),
+        ], key: ["enacted_block"])
+        versions.rows.append([.int(g.setup.genesisSpecVersion), .null, .int(0), .int(0), .int(0), .int(0), .int(0), .null,
+                              .int(0), .null, .null, .text(""), .int(0), .null])
+        var lastStall: ResultValue = .null, lastDelay: Int64? = nil
+        for u in g.upgrades {
+            let v = g.setup.versions[u.version]
+            func canon(_ n: UInt32) -> BlockId? { Int(n) < canonical.count ? canonical[Int(n)] : nil }
+            let first = canon(u.firstBlock)
+            var stall: ResultValue = .null
+            if let bN = canon(u.enactedBlock), let b2 = canon(u.enactedBlock + 2) {
+                stall = .integer(Int64(tree.slot[Int(b2)]) - Int64(tree.slot[Int(bN)]) - 2)
+            }
+            if let bN = canon(u.enactedBlock), let f = first {
+                lastDelay = tree.producedAt[Int(f)].nanoseconds - tree.producedAt[Int(bN)].nanoseconds
+            } else { lastDelay = nil }
+            lastStall = stall
+            versions.rows.append([
+                .int(u.specVersion), .int(u.previousSpecVersion), .int(u.enactedBlock), .integer(u.enactedAt), .int(u.firstBlock),
+                first.map { .time(tree.producedAt[Int($0)]) } ?? .null, first.map { .int(tree.slot[Int($0)]) } ?? .null,
+                u.referendum.map { .int($0) } ?? .null, .integer(v.migrationTime),
+                v.importTime.map { .integer($0) } ?? .null, v.proposalTime.map { .integer($0) } ?? .null,
+                .text(v.inflation?.summary ?? ""), .int(v.notUpgraded.count), stall,
+            ])
+        }
+        out.tables.append(versions)
+
+        // governance_calls
+        var calls = ResultTable(name: "governance_calls", columns: [
+            .init("seq", .integer, "Order of execution"), .init("block", .integer), .init("at", .integer, "ns"),
+            .init("call", .text, "submit, place_decision_deposit, vote, remove_vote, delegate, cancel, kill, or dispatch <call> (enactment)"),
+            .init("who", .integer, "Account index"), .init("account", .text, "Account name"),
+            .init("scenario_ref", .integer, "Scenario referendum"), .init("result", .text, "ok or the error"),
+        ], key: ["seq"])
+        var failed = 0
+        for (k, c) in g.calls.enumerated() {
+            if c.result != "ok" { failed += 1 }
+            calls.rows.append([.int(k), .int(c.block), .integer(c.time), .text(c.call), c.who.map { .int($0) } ?? .null,
+                               c.who.map { Int($0) < g.setup.accountNames.count ? .text(g.setup.accountNames[Int($0)]) : .null } ?? .null,
+                               c.referendum.map { .int($0) } ?? .null, .text(c.result)])
+        }
+        out.tables.append(calls)
+
+        // scalars
+        out.scalars = [
+            ("referenda.submitted", Double(submitted)), ("referenda.approved", Double(approved)),
+            ("referenda.rejected", Double(rejected)), ("referenda.timed_out", Double(timedOut)),
+            ("referenda.ongoing", Double(ongoing)), ("referenda.enacted", Double(enacted)),
+            ("governance.failed_calls", Double(failed)),
+            ("spec_version", Double(g.specVersion(forBlock: headNumber))),
+            ("runtime_upgrades", Double(g.upgrades.count)),
+        ]
+        if let u = g.upgrades.last {
+            out.scalars.append(("upgrade.block", Double(u.enactedBlock)))
+            out.scalars.append(("upgrade.blocks_after", Double(headNumber >= u.enactedBlock ? headNumber - u.enactedBlock : 0)))
+            if case .integer(let s) = lastStall { out.scalars.append(("upgrade.stall_slots", Double(s))) }
+            if let d = lastDelay { out.scalars.append(("upgrade.first_block_delay", Double(d))) }
+        }
+        for (k, idx) in g.chainIndex.prefix(4).enumerated() {
+            guard let idx else { continue }
+            let t = r.timelines[Int(idx)]
+            guard let sub = g.time(ofBlock: t.submitted) else { continue }
+            if t.outcome == "approved", let e = t.ended, let at = g.time(ofBlock: e) {
+                out.scalars.append(("referendum.\(k).approved_after", Double(at - sub)))
+            }
+            if let e = t.enacted, let at = g.time(ofBlock: e) {
+                out.scalars.append(("referendum.\(k).enacted_after", Double(at - sub)))
+            }
+        }
+        return out
+    }
+}
+
+extension ReferendumEvent.Kind {
+    var enactedCall: ProposalCall? {
+        if case let .enacted(_, _, call) = self { return call }
+        return nil
+    }
+}
+
+extension GovernanceRuntime {
+    /// The call scenario action submitted for on-chain referendum `i` (for finished referenda).
+    func submittedCall(_ i: ReferendumIndex) -> String {
+        guard let ref = chainIndex.firstIndex(of: i) else { return "" }
+        for a in setup.actions {
+            if case let .submit(r, _, _, call, _) = a.kind, r == ref { return call.description }
+        }
+        return ""
+    }
+}
