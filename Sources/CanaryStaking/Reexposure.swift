@@ -109,16 +109,26 @@ extension StakingState {
 /// `p / q` as an unsigned 64.64 fixed-point number, rounded down, for scaling many values by the
 /// same ratio with multiplications only. Exact integers; deterministic everywhere.
 struct FixedRatio {
-    /// floor(p · 2^64 / q), saturated to UInt128.max.
-    let value: UInt128
+    /// floor(p · 2^64 / q) as (high, low) 64-bit words; `wide` when it does not fit 128 bits
+    /// (or a value above 64 bits comes along), and `apply` falls back to `floor(x · p / q)`.
+    let high: UInt64, low: UInt64
+    let p: Balance, q: Balance
+    let wide: Bool
     init(_ p: Balance, _ q: Balance) {
-        value = multiplyByRationalDown(p, UInt128(1) << 64, q) ?? .max
+        self.p = p; self.q = q
+        if let v = multiplyByRationalDown(p, UInt128(1) << 64, q), v >> 64 <= UInt128(UInt64.max) {
+            high = UInt64(truncatingIfNeeded: v >> 64); low = UInt64(truncatingIfNeeded: v); wide = false
+        } else {
+            high = 0; low = 0; wide = true
+        }
     }
-    /// floor(x · value / 2^64), saturated.
+    /// floor(x · value / 2^64) for x < 2^64 (two 64×64-bit products), else the exact fallback.
     @inline(__always)
     func apply(_ x: Balance) -> Balance {
-        let product = x.multipliedFullWidth(by: value)
-        guard product.high >> 64 == 0 else { return .max }
-        return (product.high << 64) | (product.low >> 64)
+        guard !wide, x <= UInt128(UInt64.max) else { return multiplyByRationalDown(x, p, q) ?? .max }
+        let x64 = UInt64(truncatingIfNeeded: x)
+        let l = x64.multipliedFullWidth(by: low)    // x · low, 128 bits
+        let h = x64.multipliedFullWidth(by: high)   // x · high, 128 bits, weight 2^64
+        return (UInt128(h.high) << 64 | UInt128(h.low)) + UInt128(l.high)
     }
 }
