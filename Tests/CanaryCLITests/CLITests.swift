@@ -73,6 +73,24 @@ enum CLI {
         #expect(exps.count == 5 && exps.allSatisfy { $0["passed"] as! Bool })
     }
 
+    /// Determinism with the protocols on: BABE, BABE + GRANDPA with Byzantine voters, and
+    /// governance with a runtime upgrade, each run in two processes (shortened runs).
+    @Test(arguments: [
+        ("Scenarios/kusama/babe-partition.yaml", "12m"),
+        ("Scenarios/kusama/grandpa-equivocators.yaml", "1m"),
+        ("Scenarios/governance/migration-stall.yaml", "15m"),
+    ])
+    func protocolScenariosAreDeterministicAcrossProcesses(file: String, duration: String) throws {
+        let dir = CLI.tempDir()
+        let a = try CLI.run(["run", file, "--db", dir.appendingPathComponent("a.sqlite").path, "--duration", duration, "--json"])
+        let b = try CLI.run(["run", file, "--db", dir.appendingPathComponent("b.sqlite").path, "--duration", duration, "--json"])
+        #expect(a.status != 2 && b.status != 2, "\(a.stderr)")
+        let da = try CLI.json(a.stdout)["digest"] as? String
+        #expect(da != nil && da == (try CLI.json(b.stdout)["digest"] as? String))
+        let c = try CLI.run(["run", file, "--db", dir.appendingPathComponent("c.sqlite").path, "--duration", duration, "--seed", "999", "--json"])
+        #expect(da != (try CLI.json(c.stdout)["digest"] as? String))
+    }
+
     @Test func exitCodesForFailedExpectationsAndBadInput() throws {
         let dir = CLI.tempDir()
         let failing = dir.appendingPathComponent("fail.yaml")
