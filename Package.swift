@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "CanaryArithmetic"),
         .target(name: "CanaryNPoS", dependencies: ["CanaryArithmetic"]),
         .target(name: "CanaryEconomics", dependencies: ["CanaryArithmetic"]),
-        .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine"]),
+        .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine", "CanaryGovernance"]),
         .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic"]),
         // Simulation.
         .target(name: "CanaryEngine"),
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "CanaryArithmeticTests", dependencies: ["CanaryArithmetic"]),
         .testTarget(name: "CanaryNPoSTests", dependencies: ["CanaryNPoS"]),
         .testTarget(name: "CanaryEconomicsTests", dependencies: ["CanaryEconomics"]),
-        .testTarget(name: "CanaryStakingTests", dependencies: ["CanaryStaking", "CanaryEngine"]),
+        .testTarget(name: "CanaryStakingTests", dependencies: ["CanaryStaking", "CanaryEngine", "CanaryGovernance"]),
         .testTarget(name: "CanaryGovernanceTests", dependencies: ["CanaryGovernance"]),
         .testTarget(name: "CanaryEngineTests", dependencies: ["CanaryEngine"]),
         .testTarget(name: "CanaryChainTests", dependencies: ["CanaryChain", "CanaryEngine"]),

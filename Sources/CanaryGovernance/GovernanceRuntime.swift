@@ -175,6 +175,9 @@ public struct GovernanceRuntime: Sendable {
     var blockActions: [GovernanceAction]
     var timeActions: [GovernanceAction]
     var nextBlockAction = 0, nextTimeAction = 0
+    /// Set by `useUniformSlots`: block n is produced at `n × uniformSlot` ns (every slot gets a
+    /// block, as at the statistical level) and `blockTimes` is not kept.
+    public private(set) var uniformSlot: Int64? = nil
 
     public init(setup: GovernanceSetup) {
         self.setup = setup
@@ -247,7 +250,7 @@ public struct GovernanceRuntime: Sendable {
     public mutating func execute(block number: BlockNumber, at time: Int64) -> Bool {
         guard number == lastExecuted + 1 else { return false }
         lastExecuted = number
-        blockTimes.append(time)
+        if uniformSlot == nil { blockTimes.append(time) }
         // on_initialize: the scheduler agenda (enactments, referendum alarms).
         for e in gov.serviceBlock(now: number) {
             if case let .enacted(_, _, call) = e.kind { enact(call, referendum: e.index, block: number, time: time) }
@@ -365,7 +368,55 @@ public struct GovernanceRuntime: Sendable {
     }
 
     /// Simulated time of an executed block number.
-    public func time(ofBlock n: BlockNumber) -> Int64? { Int(n) < blockTimes.count ? blockTimes[Int(n)] : nil }
+    public func time(ofBlock n: BlockNumber) -> Int64? {
+        if let s = uniformSlot { return n <= lastExecuted ? Int64(n) * s : nil }
+        return Int(n) < blockTimes.count ? blockTimes[Int(n)] : nil
+    }
+
+    // MARK: Blocks on a regular grid (statistical level)
+
+    /// Switches to a chain where block n is produced at `n × slot` ns (one block per slot, no
+    /// forks), as the statistical level assumes. Call before executing any block.
+    public mutating func useUniformSlots(_ slot: Int64) {
+        precondition(lastExecuted == 0, "useUniformSlots before the first block")
+        uniformSlot = max(slot, 1)
+    }
+
+    /// The first block after `lastExecuted` in which something can happen: the scheduler
+    /// agenda's next block (`nextScheduledBlock`: alarms, enactments), the next scripted call
+    /// (by block, or the first block at or after its time), and while a referendum is ongoing
+    /// the next periodic tally sample. Nil: nothing will ever happen again. Needs `useUniformSlots`.
+    public func nextBlockWithWork() -> BlockNumber? {
+        let slot = uniformSlot ?? 1
+        let from = lastExecuted + 1
+        var best: BlockNumber? = nil
+        func consider(_ b: BlockNumber) { let b = max(b, from); best = min(best ?? b, b) }
+        if let b = gov.referenda.nextScheduledBlock { consider(b) }
+        if nextBlockAction < blockActions.count, case .block(let b) = blockActions[nextBlockAction].trigger { consider(b) }
+        if nextTimeAction < timeActions.count, case .time(let t) = timeActions[nextTimeAction].trigger {
+            consider(BlockNumber(clamping: (max(t, 0) + slot - 1) / slot))
+        }
+        let r = gov.referenda
+        if (0..<r.referendumCount).contains(where: { r.info($0)?.ongoing != nil }) {
+            let every = setup.sampleEvery
+            let (q, overflow) = ((from + every - 1) / every).multipliedReportingOverflow(by: every)
+            if !overflow { consider(q) }
+        }
+        return best
+    }
+
+    /// Executes blocks `lastExecuted + 1 ... last` on the uniform grid, skipping the blocks in
+    /// which nothing can happen (`nextBlockWithWork`): the result is the same as executing every
+    /// block, since a block with no agenda, no due call and no sample changes nothing.
+    public mutating func run(through last: BlockNumber) {
+        precondition(uniformSlot != nil, "run(through:) needs useUniformSlots")
+        let slot = uniformSlot!
+        while lastExecuted < last {
+            guard let next = nextBlockWithWork(), next <= last else { lastExecuted = last; return }
+            lastExecuted = next - 1
+            execute(block: next, at: Int64(next) * slot)
+        }
+    }
 }
 
 extension ReferendumEvent {

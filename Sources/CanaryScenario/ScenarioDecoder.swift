@@ -101,7 +101,12 @@ public enum ScenarioDecoder {
             }
         }
         let governance = top["governance"].flatMap { g -> GovernanceSetup? in
-            if consensus != .full { r.error(g.key, "governance runs inside block production: it needs consensus.mode full") }
+            if consensus == nil {
+                r.error(g.key, "governance needs consensus.mode full (it runs inside block production) or statistical (it runs before each era's payout)")
+            }
+            if consensus == .statistical, let slot = staking?.slotDuration, slot != .seconds(6), let s = top["staking"] {
+                r.error(s.key, "governance counts periods in 6s blocks: with a governance section staking.slot must be 6s")
+            }
             return GovernanceSection.decode(g.value, seed: overrides.seed ?? seed, file: r.file, nodeRegions: validatorRegions,
                                             regions: regions, &r)
         }
@@ -113,6 +118,7 @@ public enum ScenarioDecoder {
         if let babe = decodedConsensus?.babe { scenario.babe = babe }
         scenario.grandpa = decodedConsensus?.grandpa
         scenario.staking = staking
+        if consensus == .statistical { scenario.staking?.governance = governance }
         scenario.governance = governance
         scenario.babe.governance = governance
         scenario.grandpa?.babe.governance = governance

@@ -72,6 +72,12 @@ public struct StakingSimulationConfig: Sendable, Equatable {
     /// Granularity of the `payouts` table.
     public var payoutsDetail: PayoutsDetail = .validator
 
+    // MARK: governance
+    /// OpenGov and runtime upgrades at the statistical level (a scenario's `governance:`
+    /// section): run before each era's payout; upgrades' inflation parameters apply to the
+    /// payouts computed after their enactment (`StatisticalGovernance`). Nil: no governance.
+    public var governance: StakingGovernanceSetup? = nil
+
     /// Statistical default of `electionEvery`: 28 eras (7 days of 6 h eras, the bonding duration).
     public static let statisticalElectionEvery = 28
 
@@ -97,6 +103,7 @@ public struct StakingSimulationConfig: Sendable, Equatable {
             && a.rebondShare == b.rebondShare && a.behaviour == b.behaviour
             && a.equivocationChance == b.equivocationChance && a.electionEvery == b.electionEvery
             && a.reelectOnDrift == b.reelectOnDrift && a.payoutsDetail == b.payoutsDetail
+            && a.governance == b.governance
     }
 }
 

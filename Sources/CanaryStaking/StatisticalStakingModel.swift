@@ -38,7 +38,7 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
         MetricDefinition("blocks.primary_share", .ratio, "Share of authored blocks from primary slots (BABE c)."),
         MetricDefinition("slashes", .count, "Slash records applied (one per slashed staker)."),
         MetricDefinition("staking.failed", .count, "1 if an era could not be processed (see the run's staking_errors table)."),
-    ]
+    ] + StatisticalGovernance.metrics
 
     public let config: StakingSimulationConfig
     public let validators: Int
@@ -73,6 +73,8 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
     var activeAtElection: Balance = 0
     var primaryBlocks: UInt64 = 0
     var allBlocks: UInt64 = 0
+    /// OpenGov and runtime upgrades (`config.governance`): run before each era's payout.
+    public private(set) var governance: StatisticalGovernance?
 
     public init(config: StakingSimulationConfig, validators: Int, seed: UInt64) {
         self.config = config
@@ -93,6 +95,7 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
         sc.inflation = config.inflation
         sc.autoWithdraw = true
         state = StakingState(config: sc)
+        governance = config.governance.map { StatisticalGovernance(setup: $0, slot: config.slotDuration) }
         var genesis = streams.stream(StreamPurpose("staking.genesis"))
         buildGenesis(&genesis)
     }
@@ -281,6 +284,9 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
         let freshElection = erasSinceElection == 0
         let eraValidators = state.exposures.map(\.validator)
         let eraCommission = state.eraCommission
+        if governance != nil {
+            governance!.runEra(era, start: end - config.eraDuration, end: end, inflation: &state.config.inflation)
+        }
         let summary: EraSummary
         do {
             summary = try state.endEra(points: points, eraMillis: UInt64(config.eraDuration.nanoseconds / 1_000_000),
@@ -291,6 +297,7 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
             return
         }
         let yield = annualised(summary.payout.toStakers, eraMillis: summary.eraMillis, of: summary.totalStaked)
+        governance?.recordPayout(stakingInflation: summary.payout.stakingInflation, yield: yield, toStakers: summary.payout.toStakers)
         if config.behaviour.enabled { applyBehaviour(yield: yield) }
 
         erasSinceElection += 1
@@ -455,6 +462,7 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
             ("slashes", Double(slashRows.count)),
             ("staking.failed", failure == nil ? 0 : 1),
         ]
+        if let governance { r.merge(governance.results(stakingIdeal: state.config.inflation.idealStake)) }
         return r
     }
 }
