@@ -40,6 +40,10 @@ public struct BabeConfig: Sendable, Equatable {
     public var offline: [UInt32] = []
     /// Validators that author two different blocks in every slot they can claim.
     public var equivocators: [UInt32] = []
+    /// Validators that import blocks but never author, announce or serve them (nor answer
+    /// status requests): they learn every chain they can reach without relaying any. GRANDPA's
+    /// colluders are silent, so blocks do not cross a partition through them.
+    public var silent: [UInt32] = []
 
     /// Genesis randomness (epochs 0 and 1); nil derives it from the scenario seed.
     public var genesisRandomness: Hash32? = nil
@@ -69,6 +73,7 @@ public struct BabeConfig: Sendable, Equatable {
         if peers < 1 { out.append("peers: at least 1 needed") }
         for v in offline where Int(v) >= validators { out.append("offline: validator \(v) does not exist (\(validators) validators)") }
         for v in equivocators where Int(v) >= validators { out.append("equivocators: validator \(v) does not exist (\(validators) validators)") }
+        for v in silent where Int(v) >= validators { out.append("silent: validator \(v) does not exist (\(validators) validators)") }
         return out
     }
 

@@ -45,7 +45,8 @@ public struct BabeModel: SimulationModel {
     public static let peersPurpose = StreamPurpose("babe-peers")
     public static let genesisPurpose = StreamPurpose("babe-genesis")
 
-    public enum Role: UInt8, Sendable { case honest = 0, offline = 1, equivocator = 2 }
+    /// `silent`: imports, never authors, announces or serves (`BabeConfig.silent`).
+    public enum Role: UInt8, Sendable { case honest = 0, offline = 1, equivocator = 2, silent = 3 }
 
     public let config: BabeConfig
     public let validators: Int
@@ -101,6 +102,7 @@ public struct BabeModel: SimulationModel {
         vrf = BabeVRF(validators: validators, streams: streams)
         var roles = Array(repeating: Role.honest, count: validators)
         for v in config.equivocators where Int(v) < validators { roles[Int(v)] = .equivocator }
+        for v in config.silent where Int(v) < validators { roles[Int(v)] = .silent }
         for v in config.offline where Int(v) < validators { roles[Int(v)] = .offline }
         self.roles = roles
         var g = streams.stream(Self.genesisPurpose)
@@ -167,6 +169,12 @@ public struct BabeModel: SimulationModel {
 
     public mutating func receive(_ message: Message, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
         guard roles[Int(node)] != .offline else { return }
+        if roles[Int(node)] == .silent {
+            switch message {
+            case .request, .requestChain, .status: return   // serves nothing
+            default: break
+            }
+        }
         switch message {
         case .announce(let b):
             if requested.get(Int(node), Int(b)) || known(node, b) { return }
@@ -275,7 +283,7 @@ public struct BabeModel: SimulationModel {
         var secondary: UInt32 = .max
         var secondaryRandomness = Hash32.zero
         var designated: UInt32 = .max
-        for v in 0..<validators where roles[v] != .offline && ctx.network.isUp[v] {
+        for v in 0..<validators where roles[v] != .offline && roles[v] != .silent && ctx.network.isUp[v] {
             let parent = views.best[v]
             if parent != cachedParent {
                 cachedParent = parent
@@ -353,6 +361,7 @@ public struct BabeModel: SimulationModel {
         blockImportDelay.record(UInt64(max(delay, 0)))
         applyImport(node, b, &ctx)
         detectEquivocation(node, b, &ctx)
+        guard roles[Int(node)] != .silent else { return }
         ctx.broadcast(.announce(b), size: config.announceSize, cls: Self.clsAnnounce, from: node, to: peers(node))
     }
 

@@ -24,6 +24,7 @@ enum ConsensusSection {
         Field("grandpa_withhold", .array(.nodeSelector), "Validators that never send GRANDPA votes."),
         Field("grandpa_equivocators", .array(.nodeSelector), "Validators that cast two prevotes and two precommits per round (for two forks)."),
         Field("grandpa_minority_fork", .array(.nodeSelector), "Validators that vote for a minority fork instead of the GHOST."),
+        Field("grandpa_colluders", .array(.nodeSelector), "Validators that collude across a partition: they vote for each side's fork separately (one voter instance per side) and relay no blocks."),
         Field("set_changes", .array(.object(setChange)), "GRANDPA authority set changes signalled in blocks."),
     ]
     static let setChange: [Field] = [
@@ -87,7 +88,7 @@ enum ConsensusSection {
             }
         }
         let grandpaKeys = ["gossip_duration", "before_best_by", "three_quarters_rule", "grandpa_withhold",
-                           "grandpa_equivocators", "grandpa_minority_fork", "set_changes"]
+                           "grandpa_equivocators", "grandpa_minority_fork", "grandpa_colluders", "set_changes"]
         if var g = finality {
             if let v = o["gossip_duration"], let d = r.duration(v.value, "consensus.gossip_duration") {
                 if d == .zero { r.error(v.value, "consensus.gossip_duration must be longer than 0s") } else { g.grandpa.gossipDuration = d }
@@ -100,6 +101,7 @@ enum ConsensusSection {
             g.withhold = nodes("grandpa_withhold")
             g.equivocate = nodes("grandpa_equivocators")
             g.minorityFork = nodes("grandpa_minority_fork")
+            g.collude = nodes("grandpa_colluders")
             if let v = o["set_changes"], let list = r.sequence(v.value, "consensus.set_changes") {
                 var last: Int64 = 0
                 for item in list {

@@ -25,6 +25,9 @@ public struct BabeGrandpaConfig: Sendable, Equatable {
     public var withhold: [UInt32] = []
     public var equivocate: [UInt32] = []
     public var minorityFork: [UInt32] = []
+    /// Colluding voters (`GrandpaRole.collude`): across a partition they vote for each side's
+    /// fork separately. They are also silent BABE nodes (`BabeConfig.silent`).
+    public var collude: [UInt32] = []
     /// Authority set changes, in signal order.
     public var setChanges: [GrandpaSetChange] = []
     /// Nodes of the genesis voter set (nil: every validator, BABE-offline ones included).
@@ -55,6 +58,9 @@ public struct BabeGrandpaModel: SimulationModel {
     static let lagTick = EventKind(rawValue: EventKind.firstModelKind + 8)
     static let heightTick = EventKind(rawValue: EventKind.firstModelKind + 9)
     static let endTick = EventKind(rawValue: EventKind.firstModelKind + 10)
+    /// Timers of colluders' per-side voter instances: `+ 16 + side * 4 + timer kind`.
+    static let shadowTimerBase = EventKind.firstModelKind + 16
+    static let maxSides = 64
 
     public let config: BabeGrandpaConfig
     public let validators: Int
@@ -71,6 +77,21 @@ public struct BabeGrandpaModel: SimulationModel {
     var nextChange: [Int]
     var out: [GrandpaOutput] = []
 
+    // Colluders (`config.collude`). The honest voters are grouped into partition sides (who can
+    // reach whom, recomputed when reachability changes); every colluder runs one voter instance
+    // per side (`shadows[n][side]`), fed only that side's messages and sending only to that side
+    // (and to the other colluders' instance for the same side, over `.colluding`). An instance's
+    // chain view is that of its side's first member: colluders reach every side and see each
+    // side's chain as the side does.
+    /// Colluder nodes, ascending.
+    public private(set) var colluders: [UInt32] = []
+    /// Voter instances per colluder (empty for other nodes), one per side.
+    var shadows: [[GrandpaVoter]]
+    /// Honest voter nodes per side, ascending; side 0 holds everyone before any partition.
+    public private(set) var sides: [[UInt32]] = []
+    /// Side index per node (-1: colluder, not a voter, or down when the sides were formed).
+    var sideOf: [Int]
+
     // Results.
     public private(set) var records = GrandpaRecords()
 
@@ -79,19 +100,26 @@ public struct BabeGrandpaModel: SimulationModel {
         self.config = config
         self.validators = validators
         self.endTime = endTime
-        babe = Simulation(model: BabeModel(config: config.babe, validators: validators, seed: seed), network: network,
+        var babeConfig = config.babe
+        babeConfig.silent += config.collude.filter { !babeConfig.silent.contains($0) }
+        babe = Simulation(model: BabeModel(config: babeConfig, validators: validators, seed: seed), network: network,
                           nodeRegion: nodeRegion, seed: seed, faults: faults, endTime: endTime)
         var roles = Array(repeating: GrandpaRole.honest, count: validators)
         for v in config.withhold where Int(v) < validators { roles[Int(v)] = .withhold }
         for v in config.equivocate where Int(v) < validators { roles[Int(v)] = .equivocate }
         for v in config.minorityFork where Int(v) < validators { roles[Int(v)] = .minorityFork }
+        for v in config.collude where Int(v) < validators { roles[Int(v)] = .collude }
         self.roles = roles
+        colluders = (0..<validators).filter { roles[$0] == .collude }.map { UInt32($0) }
         let set = GrandpaVoterSet(nodes: config.genesisVoters ?? (0..<validators).map { UInt32($0) })
         let streams = RandomStreams(seed: seed)
-        voters = (0..<validators).map {
+        let voters = (0..<validators).map {
             GrandpaVoter(node: UInt32($0), config: config.grandpa, voters: set, base: GrandpaTarget(BlockTree.genesis, 0),
                          role: roles[$0], streams: streams)
         }
+        self.voters = voters
+        shadows = (0..<validators).map { roles[$0] == .collude ? [voters[$0]] : [] }
+        sideOf = Array(repeating: -1, count: validators)
         finalized = Array(repeating: BlockTree.genesis, count: validators)
         pendingFinal = Array(repeating: BlockTree.none, count: validators)
         nextChange = Array(repeating: 0, count: validators)
@@ -123,7 +151,15 @@ public struct BabeGrandpaModel: SimulationModel {
 
     public mutating func start(_ ctx: inout SimContext<Message>) {
         advance(ctx.now)
+        if !colluders.isEmpty { formSides(&ctx) }
         for n in 0..<validators where participates(n) {
+            if roles[n] == .collude {
+                for side in shadows[n].indices {
+                    shadows[n][side].start(now: ctx.now, env: shadowEnv(side), out: &out)
+                    applyShadow(UInt32(n), side, &ctx)
+                }
+                continue
+            }
             voters[n].start(now: ctx.now, env: env(UInt32(n)), out: &out)
             apply(UInt32(n), &ctx)
         }
@@ -146,6 +182,15 @@ public struct BabeGrandpaModel: SimulationModel {
         case Self.endTick:
             break
         default:
+            if event.kind.rawValue >= Self.shadowTimerBase {
+                let k = Int(event.kind.rawValue - Self.shadowTimerBase)
+                let side = k / 4, n = Int(event.node)
+                guard let kind = GrandpaTimerKind(rawValue: UInt16(k % 4)), side < shadows[n].count else { return }
+                let (s, r) = GrandpaTimerKind.decode(event.payload)
+                shadows[n][side].timer(kind, setId: s, round: r, now: ctx.now, env: shadowEnv(side), out: &out)
+                applyShadow(event.node, side, &ctx)
+                return
+            }
             guard let kind = GrandpaTimerKind(eventKind: event.kind, base: Self.timerBase) else { return }
             let (s, r) = GrandpaTimerKind.decode(event.payload)
             let n = Int(event.node)
@@ -158,6 +203,21 @@ public struct BabeGrandpaModel: SimulationModel {
     public mutating func receive(_ message: Message, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
         guard participates(Int(node)) else { return }
         advance(ctx.now)
+        if roles[Int(node)] == .collude {
+            // A colluder's message goes to the instance of the side it came from.
+            let n = Int(node)
+            if case .colluding(let side, let m) = message {
+                guard Int(side) < shadows[n].count else { return }
+                shadows[n][Int(side)].receive(m, from: from, now: ctx.now, env: shadowEnv(Int(side)), out: &out)
+                applyShadow(node, Int(side), &ctx)
+            } else if roles[Int(from)] != .collude, sideOf[Int(from)] >= 0, sideOf[Int(from)] < shadows[n].count {
+                let side = sideOf[Int(from)]
+                shadows[n][side].receive(message, from: from, now: ctx.now, env: shadowEnv(side), out: &out)
+                applyShadow(node, side, &ctx)
+            }
+            return
+        }
+        if case .colluding = message { return }
         checkSetChanges(node, &ctx)
         voters[Int(node)].receive(message, from: from, now: ctx.now, env: env(node), out: &out)
         apply(node, &ctx)
@@ -166,8 +226,95 @@ public struct BabeGrandpaModel: SimulationModel {
     public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {
         guard participates(Int(node)) else { return }
         advance(ctx.now)
+        if roles[Int(node)] == .collude {
+            for side in shadows[Int(node)].indices {
+                shadows[Int(node)][side].restarted(now: ctx.now, env: shadowEnv(side), out: &out)
+                applyShadow(node, side, &ctx)
+            }
+            return
+        }
         voters[Int(node)].restarted(now: ctx.now, env: env(node), out: &out)
         apply(node, &ctx)
+    }
+
+    /// A partition started or healed: the colluders regroup the honest voters into sides.
+    public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) {
+        guard !colluders.isEmpty else { return }
+        advance(ctx.now)
+        formSides(&ctx)
+    }
+
+    // MARK: Colluders
+
+    /// Groups the up, non-colluding voters by reachability (in node order; a side's first
+    /// member is its representative) and gives every colluder one voter instance per side: a
+    /// copy of the instance of the old side that held the new side's first member, so a split
+    /// continues the rounds in progress on both sides and a heal keeps one of them. Timers are
+    /// keyed by side index, so an instance whose index changed, or that is a second copy, is
+    /// restarted (its round timers re-armed from now, its votes re-sent to its new side).
+    mutating func formSides(_ ctx: inout SimContext<Message>) {
+        let network = ctx.network
+        let set = voters[0].voters.nodes
+        var newSides: [[UInt32]] = []
+        var newSideOf = Array(repeating: -1, count: validators)
+        for v in set where Int(v) < validators && roles[Int(v)] != .collude && participates(Int(v)) && network.isUp[Int(v)] {
+            if let i = newSides.firstIndex(where: { network.canReach($0[0], v) }) {
+                newSides[i].append(v)
+                newSideOf[Int(v)] = i
+            } else if newSides.count < Self.maxSides {
+                newSideOf[Int(v)] = newSides.count
+                newSides.append([v])
+            }
+        }
+        if newSides.isEmpty { newSides = [[]] }
+        let source: [Int] = newSides.map { members in
+            let from = members.first.map { sideOf[Int($0)] } ?? 0
+            return from >= 0 && from < max(shadows[Int(colluders[0])].count, 1) ? from : 0
+        }
+        for c in colluders {
+            let old = shadows[Int(c)]
+            shadows[Int(c)] = source.map { old[$0] }
+        }
+        sides = newSides
+        sideOf = newSideOf
+        for (i, from) in source.enumerated() where from != i || source[..<i].contains(from) {
+            for c in colluders where network.isUp[Int(c)] {
+                shadows[Int(c)][i].restarted(now: ctx.now, env: shadowEnv(i), out: &out)
+                applyShadow(c, i, &ctx)
+            }
+        }
+    }
+
+    /// The chain view of the colluders' instance for `side`: its representative's.
+    func shadowEnv(_ side: Int) -> BabeNodeEnvironment {
+        let rep = sides.indices.contains(side) ? sides[side].first ?? colluders[0] : colluders[0]
+        return env(rep)
+    }
+
+    /// Performs the outputs of colluder `node`'s instance for `side`: messages go to that side's
+    /// members, and (tagged `.colluding`) to the other colluders; its finality and offences are
+    /// not recorded (the monitor watches honest nodes only).
+    mutating func applyShadow(_ node: UInt32, _ side: Int, _ ctx: inout SimContext<Message>) {
+        let sizes = config.grandpa.sizes
+        let members = sides.indices.contains(side) ? sides[side] : []
+        let tag = UInt8(side)
+        for o in out {
+            switch o {
+            case .broadcast(let m):
+                if case .commit = m { records.commits += 1 }
+                ctx.broadcast(m, size: sizes.size(m), cls: m.cls, from: node, to: members)
+                ctx.broadcast(.colluding(side: tag, m), size: sizes.size(m), cls: m.cls, from: node, to: colluders)
+            case .send(let m, let to):
+                let wire: GrandpaMessage = roles[Int(to)] == .collude ? .colluding(side: tag, m) : m
+                ctx.send(wire, size: sizes.size(m), cls: m.cls, from: node, to: to)
+            case .timer(let at, let kind, let s, let r):
+                ctx.schedule(at: at, node: node, kind: EventKind(rawValue: Self.shadowTimerBase + UInt16(side * 4) + kind.rawValue),
+                             payload: GrandpaTimerKind.payload(setId: s, round: r))
+            case .finalized, .equivocation, .roundCompleted:
+                break
+            }
+        }
+        out.removeAll(keepingCapacity: true)
     }
 
     /// Runs BABE up to `now` and applies finality targets that became importable.
@@ -250,7 +397,8 @@ public struct BabeGrandpaModel: SimulationModel {
     /// Enacts due authority-set changes at `node`, and sets its vote limit for a pending one.
     mutating func checkSetChanges(_ node: UInt32, _ ctx: inout SimContext<Message>) {
         let n = Int(node)
-        guard nextChange[n] < config.setChanges.count else { return }
+        // Colluders' per-side instances do not follow set changes (not modelled).
+        guard nextChange[n] < config.setChanges.count, roles[n] != .collude else { return }
         let change = config.setChanges[nextChange[n]]
         let t = babe.model.tree
         let fin = finalized[n]

@@ -44,6 +44,9 @@ public enum GrandpaMessage: Sendable, Equatable {
     /// "I am at `round`": asks the peer for its last completed round.
     case catchUpRequest(setId: UInt64, round: UInt64)
     case catchUp(GrandpaCatchUp)
+    /// Between colluding voters only (`GrandpaRole.collude`): `message` belongs to the colluders'
+    /// voter instance for partition side `side` (their private coordination channel).
+    indirect case colluding(side: UInt8, GrandpaMessage)
 
     /// Message class index (see `GrandpaVoter.messageClasses`).
     public var cls: Int {
@@ -51,6 +54,7 @@ public enum GrandpaMessage: Sendable, Equatable {
         case .vote, .propose: 0
         case .commit: 1
         case .catchUpRequest, .catchUp: 2
+        case .colluding(_, let m): m.cls
         }
     }
 }
@@ -72,6 +76,7 @@ public struct GrandpaMessageSizes: Sendable, Equatable {
         case .commit(let c): header + signedVote * c.precommits.count
         case .catchUpRequest: request
         case .catchUp(let c): header + 36 + signedVote * (c.prevotes.count + c.precommits.count)
+        case .colluding(_, let m): size(m)
         }
     }
 }
@@ -113,6 +118,11 @@ public enum GrandpaRole: UInt8, Sendable, Equatable, CaseIterable {
     /// Votes (prevote and precommit) for the highest block off the honest target's chain, when
     /// one exists.
     case minorityFork = 3
+    /// Colludes with the other `collude` voters against a partition: runs one honest voter
+    /// instance per partition side, each fed only that side's messages and sending only to that
+    /// side, so it votes (prevotes, precommits, commits) for each side's fork separately. The
+    /// routing is the host's (`BabeGrandpaModel`); inside each instance the voter is honest.
+    case collude = 4
 
     public var name: String {
         switch self {
@@ -120,6 +130,7 @@ public enum GrandpaRole: UInt8, Sendable, Equatable, CaseIterable {
         case .withhold: "withhold"
         case .equivocate: "equivocate"
         case .minorityFork: "minority-fork"
+        case .collude: "collude"
         }
     }
 }

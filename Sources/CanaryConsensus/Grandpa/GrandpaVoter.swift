@@ -224,6 +224,8 @@ public struct GrandpaVoter {
             guard cu.setId == setId else { return }
             catchUpOutstandingUntil = .zero
             processCatchUp(cu, now: now, env: env, out: &out)
+        case .colluding:
+            return   // unwrapped by the host before it reaches a voter instance
         }
     }
 
