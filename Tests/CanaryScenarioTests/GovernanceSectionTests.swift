@@ -93,17 +93,26 @@ private let upgrade = """
         #expect(d.contains { $0.hasPrefix("17:56 ") && $0.contains("split votes carry no conviction") })
     }
 
-    @Test func governanceNeedsFullConsensus() {
+    @Test func governanceNeedsAConsensusSection() {
         let yaml = """
         name: g
         duration: 1d
         validators: {count: 8}
-        consensus: {mode: statistical}
-        staking: {era: 6h}
         governance:
           accounts: [{name: a, balance: 1 KSM}]
         """
-        #expect(govDiagnostics(yaml).contains { $0.hasPrefix("6:1 ") && $0.contains("needs consensus.mode full") })
+        #expect(govDiagnostics(yaml).contains { $0.hasPrefix("4:1 ") && $0.contains("needs consensus.mode full") })
+        // At the statistical level the slot must be 6 s, as governance counts periods in blocks.
+        let statistical = """
+        name: g
+        duration: 1d
+        validators: {count: 8}
+        consensus: {mode: statistical}
+        staking: {era: 6h, slot: 3s}
+        governance:
+          accounts: [{name: a, balance: 1 KSM}]
+        """
+        #expect(govDiagnostics(statistical).contains { $0.contains("staking.slot must be 6s") })
     }
 
     @Test func votesFromCSVResolveAgainstTheScenarioFile() throws {

@@ -204,7 +204,12 @@ struct StatisticalModelTests {
         #expect(payouts.rows.count == 5)
         #expect(payouts.rows.allSatisfy { $0[1] == .integer(-1) })
         let names = Set(r.scalars.map(\.name))
-        for d in StatisticalStakingModel.metrics { #expect(names.contains(d.name), "metric \(d.name) missing") }
+        // Governance metrics appear only when the scenario has a governance section.
+        let governance = Set(StatisticalGovernance.metrics.map(\.name))
+        for d in StatisticalStakingModel.metrics where !governance.contains(d.name) {
+            #expect(names.contains(d.name), "metric \(d.name) missing")
+        }
+        #expect(governance.allSatisfy { !names.contains($0) })
         #expect(r.scalars.first { $0.name == "eras" }?.value == 5)
     }
 }
