@@ -3,6 +3,11 @@
 // See ../shared/DESIGN.md (module map) and README.md (usage).
 import PackageDescription
 
+/// Release builds optimise across module boundaries, so the generic engine, election and
+/// consensus code is specialised for the concrete models that use it (two years of Kusama-scale
+/// statistical staking: 64 s without, 46 s with, on this project's 2-core machine).
+let release: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "Canary",
     platforms: [.macOS(.v14)],
@@ -16,28 +21,28 @@ let package = Package(
     ],
     targets: [
         // Pure libraries (no engine dependency).
-        .target(name: "CanaryArithmetic"),
-        .target(name: "CanaryNPoS", dependencies: ["CanaryArithmetic"]),
-        .target(name: "CanaryEconomics", dependencies: ["CanaryArithmetic"]),
-        .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine", "CanaryGovernance"]),
-        .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic"]),
+        .target(name: "CanaryArithmetic", swiftSettings: release),
+        .target(name: "CanaryNPoS", dependencies: ["CanaryArithmetic"], swiftSettings: release),
+        .target(name: "CanaryEconomics", dependencies: ["CanaryArithmetic"], swiftSettings: release),
+        .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine", "CanaryGovernance"], swiftSettings: release),
+        .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic"], swiftSettings: release),
         // Simulation.
-        .target(name: "CanaryEngine"),
-        .target(name: "CanaryChain", dependencies: ["CanaryEngine"]),
-        .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic", "CanaryGovernance"]),
+        .target(name: "CanaryEngine", swiftSettings: release),
+        .target(name: "CanaryChain", dependencies: ["CanaryEngine"], swiftSettings: release),
+        .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic", "CanaryGovernance"], swiftSettings: release),
         .target(name: "CanaryScenario", dependencies: [
             "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance",
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], swiftSettings: release),
         .target(name: "CanaryStore", dependencies: [
             "CanaryEngine", "CanaryScenario",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], swiftSettings: release),
         .executableTarget(name: "canary", dependencies: [
             "CanaryEngine", "CanaryScenario", "CanaryStore", "CanaryNPoS", "CanaryEconomics",
             "CanaryStaking", "CanaryGovernance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: release),
         .testTarget(name: "CanaryArithmeticTests", dependencies: ["CanaryArithmetic"]),
         .testTarget(name: "CanaryNPoSTests", dependencies: ["CanaryNPoS"]),
         .testTarget(name: "CanaryEconomicsTests", dependencies: ["CanaryEconomics"]),
