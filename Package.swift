@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "CanaryNPoS", dependencies: ["CanaryArithmetic"], swiftSettings: release),
         .target(name: "CanaryEconomics", dependencies: ["CanaryArithmetic"], swiftSettings: release),
         .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine", "CanaryGovernance"], swiftSettings: release),
-        .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic"], swiftSettings: release),
+        .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic", "CanaryEngine"], swiftSettings: release),
         // Simulation.
         .target(name: "CanaryEngine", swiftSettings: release),
         .target(name: "CanaryChain", dependencies: ["CanaryEngine"], swiftSettings: release),
