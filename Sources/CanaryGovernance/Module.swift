@@ -1,4 +1,4 @@
-// Module CanaryGovernance — OpenGov as Kusama runs it (see ../shared/DESIGN.md and docs/governance.md).
+// Module CanaryGovernance — OpenGov as Kusama runs it (see docs/governance.md).
 //
 // A pure library: no engine dependency. Time is a relay block number (`BlockNumber`, 6 s per block),
 // money is planck (`Balance`, UInt128), ratios are `Perbill` from CanaryArithmetic and curve

@@ -1,4 +1,5 @@
-// Election snapshots in the format of `../shared/vectors/npos/*.json` (without `expected`), and the
+// Election snapshots in the format of the conformance vectors `Tests/Fixtures/vectors/npos/*.json`
+// (without `expected`; example: `Scenarios/elections/example.json`), and the
 // JSON form of a result (exactly the fields of the vectors' `expected`).
 import CanaryArithmetic
 

@@ -8,6 +8,9 @@ import CanaryScenario
 public final class ResultStore {
     public let path: String
     let db: DatabaseQueue
+    /// The build recorded with every run this store begins (`runs.simulator_version`,
+    /// `runs.git_commit`); the CLI sets the commit it finds.
+    public var build = BuildInfo()
 
     public init(path: String) throws {
         self.path = path
@@ -19,6 +22,7 @@ public final class ResultStore {
         db = try DatabaseQueue(path: path, configuration: config)
         try db.write { db in
             for s in Schema.statements { try db.execute(sql: s) }
+            try Schema.migrate(db)
         }
     }
 
@@ -27,10 +31,10 @@ public final class ResultStore {
     public func beginRun(scenario: Scenario, file: String?, fileHash: String?, parameters: String) throws -> RunRecorder {
         let id = try db.write { db -> Int64 in
             try db.execute(sql: """
-                INSERT INTO runs (scenario, file, file_hash, seed, parameters, status, duration_ns)
-                VALUES (?, ?, ?, ?, ?, 'running', ?)
+                INSERT INTO runs (scenario, file, file_hash, seed, parameters, status, duration_ns, simulator_version, git_commit)
+                VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)
                 """, arguments: [scenario.name, file, fileHash, Int64(bitPattern: scenario.seed), parameters,
-                                 scenario.duration.nanoseconds])
+                                 scenario.duration.nanoseconds, build.version, build.commit])
             return db.lastInsertedRowID
         }
         return RunRecorder(store: self, runId: id)

@@ -18,7 +18,10 @@ enum Schema {
             simulated_ns INTEGER NOT NULL DEFAULT 0,
             events INTEGER NOT NULL DEFAULT 0,
             digest TEXT,
-            wall_seconds REAL
+            wall_seconds REAL,
+            simulator_version TEXT,
+            git_commit TEXT,
+            scenario_text TEXT
         )
         """,
         """
@@ -49,6 +52,20 @@ enum Schema {
         )
         """,
     ]
+
+    /// Columns added to `runs` after its first release, with their types: databases written
+    /// by an older build get them (NULL for their old runs) when a newer build opens them.
+    static let addedRunColumns: [(name: String, type: String)] = [
+        ("simulator_version", "TEXT"), ("git_commit", "TEXT"), ("scenario_text", "TEXT"),
+    ]
+
+    /// Brings an existing database's tables up to the current schema (additive changes only).
+    static func migrate(_ db: Database) throws {
+        let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(runs)").map { $0["name"] as String })
+        for column in addedRunColumns where !existing.contains(column.name) {
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN \(quote(column.name)) \(column.type)")
+        }
+    }
 
     /// `CREATE TABLE` for a model's result table: a `run_id` column first, the key after it.
     static func create(_ t: ResultTable) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CanaryStore
 
 /// The `canary` command-line tool: one subcommand per user task.
 @main
@@ -11,6 +12,7 @@ struct Canary: AsyncParsableCommand {
         must meet. `canary run` simulates one and stores every result in SQLite; the exit code is
         0 when all expectations hold, 1 when one fails and 2 for bad input.
         """,
+        version: BuildInfo.versionLine,
         subcommands: [
             RunCommand.self, ValidateCommand.self, SchemaCommand.self, MetricsCommand.self, BenchCommand.self,
             ElectCommand.self, InflationCommand.self, GovernanceCommand.self,

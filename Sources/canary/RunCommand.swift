@@ -50,6 +50,7 @@ struct RunCommand: ParsableCommand {
         do { store = try ResultStore(path: db) } catch {
             throw CLIError.badInput("cannot open database \(db): \(error)")
         }
+        store.build = .current
         Interrupt.install()
         let progress = ProgressLine(enabled: isatty(2) != 0 && !json)
         let clock = WallClock()
@@ -61,6 +62,9 @@ struct RunCommand: ParsableCommand {
             progress: { progress.update($0, wall: clock.seconds) }
         )
         progress.finish()
+        if let text = FileManager.default.contents(atPath: self.scenario).map({ String(decoding: $0, as: UTF8.self) }) {
+            try? store.setScenarioText(text, run: outcome.runId)
+        }
         if json {
             print(try outcomeJSON(scenario, outcome, store: store))
         } else {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Loads a JSON vector file from `../shared/vectors` next to the package root (found via `#filePath`).
+/// Loads a JSON vector file from `Tests/Fixtures/vectors` (found via `#filePath`; see its README for
+/// each file's upstream source).
 enum Vectors {
     static func packageRoot(file: StaticString = #filePath) -> URL {
         URL(fileURLWithPath: "\(file)")
@@ -10,7 +11,7 @@ enum Vectors {
     }
 
     static func load(_ relative: String) throws -> [String: Any] {
-        let url = packageRoot().appendingPathComponent("../shared/vectors").appendingPathComponent(relative)
+        let url = packageRoot().appendingPathComponent("Tests/Fixtures/vectors").appendingPathComponent(relative)
         let data = try Data(contentsOf: url)
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw VectorError.malformed(relative)

@@ -2,7 +2,7 @@ import Testing
 @testable import CanaryGovernance
 
 /// Curve constants as Kusama's metadata reports them (`referenda.tracks`): the values in
-/// ../shared/reference/governance.md §2.3, which match a Kusama metadata dump of the tracks
+/// polkadot-fellows/runtimes `relay/kusama/src/governance/tracks.rs`, which match a Kusama metadata dump of the tracks
 /// (factor / x_offset / y_offset as FixedI64 inner; linear as Perbill parts).
 private let metadataConstants: [String: (app: [Int64], sup: [Int64])] = [
     "root": ([222_222_224, 333_333_335, 333_333_332], [1_000_000_000, 0, 500_000_000]),

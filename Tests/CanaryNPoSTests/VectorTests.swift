@@ -3,11 +3,12 @@ import Foundation
 import CanaryArithmetic
 @testable import CanaryNPoS
 
-/// `../shared/vectors/npos` next to the package root (this file is `Tests/CanaryNPoSTests/…`).
+/// `Tests/Fixtures/vectors/npos` (this file is `Tests/CanaryNPoSTests/…`; the fixtures' README names
+/// each file's upstream source).
 func vectorsDirectory() -> String {
     var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).map(String.init)
     parts.removeLast(3)  // file, CanaryNPoSTests, Tests
-    return parts.joined(separator: "/") + "/../shared/vectors/npos"
+    return parts.joined(separator: "/") + "/Tests/Fixtures/vectors/npos"
 }
 
 func readText(_ path: String) -> String? {
