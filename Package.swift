@@ -38,9 +38,13 @@ let package = Package(
             "CanaryEngine", "CanaryScenario",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: release),
+        .target(name: "CanarySweep", dependencies: [
+            "CanaryEngine", "CanaryScenario", "CanaryStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: release),
         .executableTarget(name: "canary", dependencies: [
             "CanaryEngine", "CanaryScenario", "CanaryStore", "CanaryNPoS", "CanaryEconomics",
-            "CanaryStaking", "CanaryGovernance",
+            "CanaryStaking", "CanaryGovernance", "CanarySweep",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: release),
         .testTarget(name: "CanaryArithmeticTests", dependencies: ["CanaryArithmetic"]),
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "CanaryConsensusTests", dependencies: ["CanaryConsensus", "CanaryChain", "CanaryEngine"]),
         .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),
-        .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore"]),
+        .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep"]),
+        .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore"]),
     ]
 )

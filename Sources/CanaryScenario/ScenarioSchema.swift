@@ -4,10 +4,13 @@ import Foundation
 /// always matches what the decoder accepts. Editors with YAML language servers use it for
 /// completion and checking (`# yaml-language-server: $schema=canary.schema.json`).
 public enum ScenarioSchema {
-    public static func json() -> String {
-        var root = object(ScenarioFormat.root)
+    public static func json() -> String { document(ScenarioFormat.root, title: "Canary scenario") }
+
+    /// A whole schema document for a format's top-level fields.
+    static func document(_ fields: [Field], title: String) -> String {
+        var root = object(fields)
         root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        root["title"] = "Canary scenario"
+        root["title"] = title
         let data = try! JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

@@ -50,15 +50,15 @@ public final class ResultStore {
         try db.read { try Int64.fetchAll($0, sql: "SELECT id FROM runs WHERE status IN ('running', 'incomplete') ORDER BY id") }
     }
 
-    /// Hash over every result row of a run: each table that has rows for it (all but `runs`,
-    /// by name), rows in primary-key order, values encoded canonically (integers in decimal,
+    /// Hash over every result row of a run: each table that has rows for it (all but the
+    /// bookkeeping tables `runs` and `sweep_points`, by name), rows in primary-key order, values encoded canonically (integers in decimal,
     /// reals by their IEEE bit pattern, text length-prefixed), so the digest depends on the
     /// data only — not on the run id or on other runs sharing the file.
     public func digest(run: Int64) throws -> String {
         try db.read { db in
             var sha = SHA256()
             let tables = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'sqlite_sequence')
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'sweep_points', 'sqlite_sequence')
                 AND name NOT LIKE 'sqlite_%' ORDER BY name
                 """)
             for table in tables {

@@ -15,7 +15,7 @@ struct Canary: AsyncParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [
             RunCommand.self, ValidateCommand.self, SchemaCommand.self, MetricsCommand.self, BenchCommand.self,
-            ElectCommand.self, InflationCommand.self, GovernanceCommand.self,
+            ElectCommand.self, InflationCommand.self, GovernanceCommand.self, SweepCommand.self, MergeCommand.self,
         ]
     )
 }

@@ -32,9 +32,12 @@ struct ValidateCommand: ParsableCommand {
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
-        abstract: "Print the JSON Schema of scenario files (for editor completion and checking)."
+        abstract: "Print the JSON Schema of scenario files (for editor completion and checking).",
+        discussion: "--sweep prints the schema of sweep files instead (see docs/sweeps.md)."
     )
-    func run() throws { print(ScenarioSchema.json()) }
+    @Flag(help: "The schema of sweep files (canary sweep) instead of scenario files.")
+    var sweep = false
+    func run() throws { print(sweep ? ScenarioSchema.sweepJSON() : ScenarioSchema.json()) }
 }
 
 /// `canary metrics`: every metric the expectation language knows.
