@@ -47,6 +47,8 @@ public struct SweepRun: Sendable {
     public var point: Int
     public var seed: UInt64
     public var scenario: Scenario
+    /// The resolved scenario (the base file's tree with the overrides applied), as YAML.
+    public var yaml: String
     /// SHA-256 (hex) of the resolved scenario YAML and the seed.
     public var key: String
 

@@ -196,7 +196,7 @@ public enum SweepDecoder {
                 let yaml = (try? Yams.serialize(node: t)) ?? ""
                 var sha = SHA256()
                 sha.update("canary sweep run\n\(yaml)\nseed=\(seed)\n")
-                runs.append(SweepRun(index: runs.count, point: pi, seed: seed, scenario: scenario!, key: SHA256.hex(sha.finalize())))
+                runs.append(SweepRun(index: runs.count, point: pi, seed: seed, scenario: scenario!, yaml: yaml, key: SHA256.hex(sha.finalize())))
             }
         }
         if !diagnostics.isEmpty { throw ScenarioError(diagnostics) }

@@ -27,8 +27,8 @@ public enum ShardMerger {
         init(_ d: String, verification: Bool = false) { description = d; isVerification = verification }
     }
 
-    /// `runs` columns that identify the simulator build; inputs must agree on them.
-    public static let versionColumns = ["canary_version", "version", "commit"]
+    /// `runs` columns that identify the simulator build (`canary --version`); inputs must agree on them.
+    public static let versionColumns = ["simulator_version", "git_commit"]
 
     public static func merge(into out: String, inputs: [String]) throws -> Report {
         guard !inputs.isEmpty else { throw MergeError("no input files") }

@@ -35,10 +35,12 @@ public final class SweepWorker {
     let points: DatabaseQueue
     let baseHash: String?
 
-    public init(sweep: Sweep, path: String) throws {
+    /// - Parameter build: recorded with every run (`runs.simulator_version`, `git_commit`).
+    public init(sweep: Sweep, path: String, build: BuildInfo = BuildInfo()) throws {
         self.sweep = sweep
         self.path = path
         store = try ResultStore(path: path)
+        store.build = build
         points = try DatabaseQueue(path: path)
         baseHash = FileManager.default.contents(atPath: sweep.basePath).map { SHA256.hex(SHA256.hash($0)) }
     }
@@ -50,6 +52,8 @@ public final class SweepWorker {
         let run = sweep.runs[index]
         let outcome = try ScenarioRunner.run(run.scenario, store: store, file: sweep.basePath, fileHash: baseHash,
                                              parameters: parameters(run), wallClock: wallClock, shouldStop: shouldStop)
+        // The point's scenario as it ran (the base with the overrides applied).
+        try store.setScenarioText(run.yaml, run: outcome.runId)
         if outcome.status != .incomplete {
             try SweepPoints.record(points, runId: outcome.runId, sweep: sweep, run: run)
         }

@@ -172,7 +172,7 @@ struct SweepCommand: ParsableCommand {
     func runInProcess(_ sweep: Sweep, layout: SweepLayout, todo: [SweepRun], progress: SweepProgress) throws -> [SweepRunResult] {
         guard !todo.isEmpty else { return [] }
         let worker: SweepWorker
-        do { worker = try SweepWorker(sweep: sweep, path: layout.workerFile(0)) } catch {
+        do { worker = try SweepWorker(sweep: sweep, path: layout.workerFile(0), build: .current) } catch {
             throw CLIError.badInput("cannot open \(layout.workerFile(0)): \(error)")
         }
         let clock = WallClock()
@@ -227,7 +227,7 @@ struct SweepCommand: ParsableCommand {
     /// Worker mode: read run indices from stdin, run each into this worker's file, answer on stdout.
     func runWorker(_ sweep: Sweep, layout: SweepLayout, worker k: Int) throws {
         Interrupt.install()
-        let worker = try SweepWorker(sweep: sweep, path: layout.workerFile(k))
+        let worker = try SweepWorker(sweep: sweep, path: layout.workerFile(k), build: .current)
         let clock = WallClock()
         while let line = readLine(), let index = Int(line), index >= 0, index < sweep.runs.count {
             let result: SweepRunResult

@@ -79,11 +79,15 @@ import CanaryStore
         #expect(throws: ShardMerger.MergeError.self) { try ShardMerger.merge(into: "\(dir)/o1.sqlite", inputs: ["\(dir)/missing.sqlite"]) }
         _ = f.write("text.sqlite", "not a database")
         #expect(throws: ShardMerger.MergeError.self) { try ShardMerger.merge(into: "\(dir)/o2.sqlite", inputs: ["\(dir)/text.sqlite"]) }
-        // Two simulator versions.
+        // Two simulator versions (a commit of one build, none of the other: also two builds).
+        try DatabaseQueue(path: "\(dir)/x.sqlite").write { try $0.execute(sql: "UPDATE runs SET git_commit = 'abc'") }
+        #expect(throws: ShardMerger.MergeError.self) {
+            try ShardMerger.merge(into: "\(dir)/o5.sqlite", inputs: ["\(dir)/x.sqlite", "\(dir)/y.sqlite"])
+        }
+        try DatabaseQueue(path: "\(dir)/x.sqlite").write { try $0.execute(sql: "UPDATE runs SET git_commit = NULL") }
         for (name, version) in [("x", "1.0"), ("y", "1.1")] {
             try DatabaseQueue(path: "\(dir)/\(name).sqlite").write {
-                try $0.execute(sql: "ALTER TABLE runs ADD COLUMN version TEXT")
-                try $0.execute(sql: "UPDATE runs SET version = ?", arguments: [version])
+                try $0.execute(sql: "UPDATE runs SET simulator_version = ?", arguments: [version])
             }
         }
         do {
@@ -92,7 +96,7 @@ import CanaryStore
         } catch let e as ShardMerger.MergeError {
             #expect(e.description.contains("different Canary builds") && e.description.contains("1.0") && e.description.contains("1.1"))
         }
-        try DatabaseQueue(path: "\(dir)/y.sqlite").write { try $0.execute(sql: "UPDATE runs SET version = '1.0'") }
+        try DatabaseQueue(path: "\(dir)/y.sqlite").write { try $0.execute(sql: "UPDATE runs SET simulator_version = '1.0'") }
         let ok = try ShardMerger.merge(into: "\(dir)/o4.sqlite", inputs: ["\(dir)/x.sqlite", "\(dir)/y.sqlite"])
         #expect(ok.runs == 2 && ok.digestsVerified == 2)
     }
