@@ -18,6 +18,16 @@ public enum BabeMessage: Sendable {
     case status
 }
 
+/// How a node's wire message carries BABE's messages: BABE alone sends `BabeMessage`; a composite
+/// node (`RelayNodeModel`) wraps them in its own message type.
+public protocol BabeWire: Sendable {
+    static func babe(_ m: BabeMessage) -> Self
+}
+
+extension BabeMessage: BabeWire {
+    @inlinable public static func babe(_ m: BabeMessage) -> BabeMessage { m }
+}
+
 /// BABE block production for every validator of a run, over the engine's network model.
 ///
 /// - At each slot start every up, online validator claims on its best block: primary if its
@@ -38,12 +48,20 @@ public struct BabeModel: SimulationModel {
     public static let messageClasses = ["announce", "request", "block", "sync"]
     static let clsAnnounce = 0, clsRequest = 1, clsBlock = 2, clsSync = 3
 
-    static let slotTick = EventKind(rawValue: EventKind.firstModelKind)
-    static let author = EventKind(rawValue: EventKind.firstModelKind + 1)
-    static let importDone = EventKind(rawValue: EventKind.firstModelKind + 2)
+    /// Event kinds BABE uses (slot tick, author, import done), from `kinds.first`.
+    public static let eventKindCount = 3
+    /// Event kinds and message classes given by the composer (standalone: the first ones).
+    public var wireSlot = ProtocolSlot(firstKind: EventKind.firstModelKind, firstClass: 0)
+    var slotTickKind: EventKind { wireSlot.kind(0) }
+    var authorKind: EventKind { wireSlot.kind(1) }
+    var importDoneKind: EventKind { wireSlot.kind(2) }
+    /// Blocks imported (or authored) since the composite last drained them, as (node, block):
+    /// how BABE tells GRANDPA about imports. Filled only when `reportImports` is set.
+    public var reportImports = false
+    public internal(set) var importLog: [(node: UInt32, block: BlockId)] = []
 
-    public static let peersPurpose = StreamPurpose("babe-peers")
-    public static let genesisPurpose = StreamPurpose("babe-genesis")
+    public static let peersPurpose = StreamPurpose.babePeers
+    public static let genesisPurpose = StreamPurpose.babeGenesis
 
     /// `silent`: imports, never authors, announces or serves (`BabeConfig.silent`).
     public enum Role: UInt8, Sendable { case honest = 0, offline = 1, equivocator = 2, silent = 3 }
@@ -154,20 +172,33 @@ public struct BabeModel: SimulationModel {
 
     // MARK: SimulationModel
 
-    public mutating func start(_ ctx: inout SimContext<Message>) {
-        ctx.schedule(at: .zero, node: Event.global, kind: Self.slotTick, payload: 0)
-    }
-
-    public mutating func timer(_ event: Event, _ ctx: inout SimContext<Message>) {
-        switch event.kind {
-        case Self.slotTick: slotTick(event.payload, &ctx)
-        case Self.author: authorBlocks(event.node, event.payload, &ctx)
-        case Self.importDone: finishImport(event.node, BlockId(truncatingIfNeeded: event.payload), &ctx)
-        default: break
-        }
-    }
-
+    public mutating func start(_ ctx: inout SimContext<Message>) { start(wire: &ctx) }
+    public mutating func timer(_ event: Event, _ ctx: inout SimContext<Message>) { timer(event, wire: &ctx) }
     public mutating func receive(_ message: Message, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
+        receive(message, from: from, at: node, wire: &ctx)
+    }
+    public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) { restarted(node, wire: &ctx) }
+    public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) { reachabilityChanged(wire: &ctx) }
+
+    // MARK: Sub-protocol entry points (any wire type that carries BABE messages)
+
+    public mutating func start<W: BabeWire>(wire ctx: inout SimContext<W>) {
+        ctx.schedule(at: .zero, node: Event.global, kind: slotTickKind, payload: 0)
+    }
+
+    /// Handles one of BABE's timers; false if `event` is not one of its kinds.
+    @discardableResult
+    public mutating func timer<W: BabeWire>(_ event: Event, wire ctx: inout SimContext<W>) -> Bool {
+        switch event.kind {
+        case slotTickKind: slotTick(event.payload, &ctx)
+        case authorKind: authorBlocks(event.node, event.payload, &ctx)
+        case importDoneKind: finishImport(event.node, BlockId(truncatingIfNeeded: event.payload), &ctx)
+        default: return false
+        }
+        return true
+    }
+
+    public mutating func receive<W: BabeWire>(_ message: BabeMessage, from: UInt32, at node: UInt32, wire ctx: inout SimContext<W>) {
         guard roles[Int(node)] != .offline else { return }
         if roles[Int(node)] == .silent {
             switch message {
@@ -179,17 +210,17 @@ public struct BabeModel: SimulationModel {
         case .announce(let b):
             if requested.get(Int(node), Int(b)) || known(node, b) { return }
             requested.set(Int(node), Int(b))
-            ctx.send(.request(b), size: config.requestSize, cls: Self.clsRequest, from: node, to: from)
+            ctx.send(W.babe(.request(b)), size: config.requestSize, cls: wireSlot.firstClass + Self.clsRequest, from: node, to: from)
         case .request(let b):
             if views.hasImported(node, b) {
-                ctx.send(.block(b), size: Int(tree.size[Int(b)]), cls: Self.clsBlock, from: node, to: from)
+                ctx.send(W.babe(.block(b)), size: Int(tree.size[Int(b)]), cls: wireSlot.firstClass + Self.clsBlock, from: node, to: from)
             }
         case .block(let b):
             if known(node, b) { return }
             if known(node, tree.parent[Int(b)]) {
                 enqueueImport(node, b, &ctx)
             } else {
-                ctx.send(.requestChain(b), size: config.requestSize, cls: Self.clsSync, from: node, to: from)
+                ctx.send(W.babe(.requestChain(b)), size: config.requestSize, cls: wireSlot.firstClass + Self.clsSync, from: node, to: from)
             }
         case .requestChain(let b):
             guard views.hasImported(node, b) else { return }
@@ -201,7 +232,7 @@ public struct BabeModel: SimulationModel {
                 x = tree.parent[Int(x)]
             }
             if count > 0 {
-                ctx.send(.chain(top: b, count: count), size: bytes, cls: Self.clsSync, from: node, to: from)
+                ctx.send(W.babe(.chain(top: b, count: count)), size: bytes, cls: wireSlot.firstClass + Self.clsSync, from: node, to: from)
             }
         case .chain(let top, let count):
             scratch.removeAll(keepingCapacity: true)
@@ -213,12 +244,12 @@ public struct BabeModel: SimulationModel {
         case .status:
             let best = views.best[Int(node)]
             if best != BlockTree.genesis {
-                ctx.send(.announce(best), size: config.announceSize, cls: Self.clsAnnounce, from: node, to: from)
+                ctx.send(W.babe(.announce(best)), size: config.announceSize, cls: wireSlot.firstClass + Self.clsAnnounce, from: node, to: from)
             }
         }
     }
 
-    public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {
+    public mutating func restarted<W: BabeWire>(_ node: UInt32, wire ctx: inout SimContext<W>) {
         let v = Int(node)
         upAtLastTick[v] = true
         guard roles[v] != .offline else { return }
@@ -226,15 +257,15 @@ public struct BabeModel: SimulationModel {
         pending.copyRow(v, from: views.imported, row: v)
         requested.copyRow(v, from: views.imported, row: v)
         busyUntil[v] = ctx.now
-        ctx.broadcast(.status, size: config.requestSize, cls: Self.clsSync, from: node, to: peers(node))
+        ctx.broadcast(W.babe(.status), size: config.requestSize, cls: wireSlot.firstClass + Self.clsSync, from: node, to: peers(node))
     }
 
     /// After a partition starts or heals, every up, online node tells its peers its best block
     /// (as reconnecting peers exchange status), so chains that grew apart are fetched at once
     /// instead of waiting for the next block to cross the old boundary.
-    public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) {
+    public mutating func reachabilityChanged<W: BabeWire>(wire ctx: inout SimContext<W>) {
         for v in 0..<validators where roles[v] != .offline && ctx.network.isUp[v] {
-            ctx.broadcast(.status, size: config.requestSize, cls: Self.clsSync, from: UInt32(v), to: peers(UInt32(v)))
+            ctx.broadcast(W.babe(.status), size: config.requestSize, cls: wireSlot.firstClass + Self.clsSync, from: UInt32(v), to: peers(UInt32(v)))
         }
     }
 
@@ -274,7 +305,7 @@ public struct BabeModel: SimulationModel {
 
     // MARK: Slots and authoring
 
-    mutating func slotTick(_ slot: UInt64, _ ctx: inout SimContext<Message>) {
+    mutating func slotTick<W: BabeWire>(_ slot: UInt64, _ ctx: inout SimContext<W>) {
         slotsTicked = slot + 1
         for v in 0..<validators { upAtLastTick[v] = ctx.network.isUp[v] }
         // Claim context cache: nodes mostly share a best block.
@@ -308,7 +339,7 @@ public struct BabeModel: SimulationModel {
             }
             guard runtimeCanExecute(UInt32(v), childOf: parent) else { continue }  // governance hook
             let payload = slot << 34 | UInt64(kind.rawValue) << 32 | UInt64(parent)
-            ctx.schedule(after: proposalTime(childOf: parent), node: UInt32(v), kind: Self.author, payload: payload)
+            ctx.schedule(after: proposalTime(childOf: parent), node: UInt32(v), kind: authorKind, payload: payload)
         }
         if designated == .max && config.allowsSecondary {
             // Nobody up to claim: record the author by the canonical (node 0's view) randomness.
@@ -317,10 +348,10 @@ public struct BabeModel: SimulationModel {
             designated = BabeRules.secondaryAuthor(randomness: r, slot: slot, authorities: validators)
         }
         slotSecondaryAuthor.append(designated)
-        ctx.schedule(at: config.slotDuration * Int64(slot + 1), node: Event.global, kind: Self.slotTick, payload: slot + 1)
+        ctx.schedule(at: config.slotDuration * Int64(slot + 1), node: Event.global, kind: slotTickKind, payload: slot + 1)
     }
 
-    mutating func authorBlocks(_ node: UInt32, _ payload: UInt64, _ ctx: inout SimContext<Message>) {
+    mutating func authorBlocks<W: BabeWire>(_ node: UInt32, _ payload: UInt64, _ ctx: inout SimContext<W>) {
         let parent = BlockId(truncatingIfNeeded: payload)
         let kind = BlockKind(rawValue: UInt8(truncatingIfNeeded: (payload >> 32) & 3))!
         let slot = payload >> 34
@@ -339,22 +370,22 @@ public struct BabeModel: SimulationModel {
             pending.set(Int(node), Int(b))
             requested.set(Int(node), Int(b))
             applyImport(node, b, &ctx)
-            ctx.broadcast(.announce(b), size: config.announceSize, cls: Self.clsAnnounce, from: node, to: peers(node))
+            ctx.broadcast(W.babe(.announce(b)), size: config.announceSize, cls: wireSlot.firstClass + Self.clsAnnounce, from: node, to: peers(node))
         }
     }
 
     // MARK: Import
 
-    mutating func enqueueImport(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+    mutating func enqueueImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
         guard runtimeCanExecute(node, block: b) else { return }  // governance hook
         pending.set(Int(node), Int(b))
         requested.set(Int(node), Int(b))
         let done = max(ctx.now, busyUntil[Int(node)]) + importTime(b)
         busyUntil[Int(node)] = done
-        ctx.schedule(at: done, node: node, kind: Self.importDone, payload: UInt64(b))
+        ctx.schedule(at: done, node: node, kind: importDoneKind, payload: UInt64(b))
     }
 
-    mutating func finishImport(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+    mutating func finishImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
         guard !views.hasImported(node, b) else { return }
         let delay = ctx.now.nanoseconds - tree.producedAt[Int(b)].nanoseconds
         importDelays[Int(b)].append(delay)
@@ -362,11 +393,12 @@ public struct BabeModel: SimulationModel {
         applyImport(node, b, &ctx)
         detectEquivocation(node, b, &ctx)
         guard roles[Int(node)] != .silent else { return }
-        ctx.broadcast(.announce(b), size: config.announceSize, cls: Self.clsAnnounce, from: node, to: peers(node))
+        ctx.broadcast(W.babe(.announce(b)), size: config.announceSize, cls: wireSlot.firstClass + Self.clsAnnounce, from: node, to: peers(node))
     }
 
-    mutating func applyImport(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+    mutating func applyImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
         let outcome = views.markImported(node, b, in: tree)
+        if reportImports { importLog.append((node, b)) }
         if outcome.bestChanged && outcome.reorgDepth > 0 {
             recordReorg(from: outcome.previousBest, to: b, depth: outcome.reorgDepth, at: ctx.now)
         }
@@ -384,7 +416,7 @@ public struct BabeModel: SimulationModel {
         }
     }
 
-    mutating func detectEquivocation(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<Message>) {
+    mutating func detectEquivocation<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
         let author = tree.author[Int(b)]
         guard author != node, roles[Int(node)] == .honest else { return }
         let slot = tree.slot[Int(b)]

@@ -17,7 +17,7 @@ import CanaryEngine
 /// stream ("babe-vrf-key", validator) of the scenario seed. Not cryptographic (keys could be
 /// recovered from outputs), which a simulation does not need.
 public struct BabeVRF: Sendable {
-    public static let keyPurpose = StreamPurpose("babe-vrf-key")
+    public static let keyPurpose = StreamPurpose.babeVRFKey
     @usableFromInline static let c0: UInt64 = 0x42_41_42_45_2D_56_52_46   // "BABE-VRF"
     @usableFromInline static let c1: UInt64 = 0x9E37_79B9_7F4A_7C15
 

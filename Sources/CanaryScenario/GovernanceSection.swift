@@ -95,8 +95,8 @@ enum GovernanceSection {
         Field("votes_csv", .string, "CSV file of votes (path relative to the scenario file); see docs/governance.md for the columns."),
     ]
 
-    static let votersPurpose = StreamPurpose("governance-voters")
-    static let balancePurpose = StreamPurpose("governance-balances")
+    static let votersPurpose = StreamPurpose.governanceVoters
+    static let balancePurpose = StreamPurpose.governanceBalances
     static let blockNs: Int64 = 6_000_000_000
 
     struct Accounts {

@@ -81,9 +81,9 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
         self.validators = validators
         self.seed = seed
         let streams = RandomStreams(seed: seed)
-        babe = streams.stream(StreamPurpose("staking.babe"))
-        behaviourRNG = streams.stream(StreamPurpose("staking.behaviour"))
-        offences = streams.stream(StreamPurpose("staking.offences"))
+        babe = streams.stream(StreamPurpose.stakingBabe)
+        behaviourRNG = streams.stream(StreamPurpose.stakingBehaviour)
+        offences = streams.stream(StreamPurpose.stakingOffences)
         var sc = StakingConfig.kusama
         sc.validatorCount = config.activeValidators ?? min(validators, 1_000)
         sc.maxElectingVoters = config.electingVoters
@@ -96,7 +96,7 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
         sc.autoWithdraw = true
         state = StakingState(config: sc)
         governance = config.governance.map { StatisticalGovernance(setup: $0, slot: config.slotDuration) }
-        var genesis = streams.stream(StreamPurpose("staking.genesis"))
+        var genesis = streams.stream(StreamPurpose.stakingGenesis)
         buildGenesis(&genesis)
     }
 

@@ -43,8 +43,7 @@ public enum ScenarioRunner {
             return try session.execute(scenario.makeSimulation(model), classes: StatisticalStakingModel.messageClasses)
         case .full where scenario.grandpa != nil:
             let model = BabeGrandpaModel(config: scenario.grandpa!, validators: scenario.validatorCount, seed: scenario.seed,
-                                         network: scenario.network, nodeRegion: scenario.validatorRegions,
-                                         faults: scenario.events, endTime: scenario.duration)
+                                         endTime: scenario.duration)
             return try session.execute(scenario.makeSimulation(model), classes: BabeGrandpaModel.messageClasses)
         case .full:
             let model = BabeModel(config: scenario.babe, validators: scenario.validatorCount, seed: scenario.seed)

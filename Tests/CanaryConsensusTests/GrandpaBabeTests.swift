@@ -37,7 +37,11 @@ import CanaryEngine
         // Tables.
         #expect((r.table("grandpa_finality")?.rows.count ?? 0) >= Int(fin))
         #expect((r.table("grandpa_rounds")?.rows.count ?? 0) > 50)
-        #expect(r.table("babe_message_counts") != nil)
+        // One network carries both protocols: blocks and votes are counted on the same links.
+        let net = s.ctx.network.results(classes: BabeGrandpaModel.messageClasses, regions: s.ctx.network.config.regions)
+        #expect((net.scalar("messages.block.sent") ?? 0) > 0 && (net.scalar("messages.grandpa-vote.sent") ?? 0) > 0)
+        #expect(net.scalar("messages.sent") == BabeGrandpaModel.messageClasses.reduce(0) { $0 + (net.scalar("messages.\($1).sent") ?? 0) })
+        #expect(r.tables.allSatisfy { !$0.name.hasPrefix("babe_") })
         #expect(r.tables.filter { $0.name == "blocks" }.count == 1)
     }
 

@@ -190,11 +190,45 @@ import CanaryEngine
         #expect(c.number(of: GrandpaVotingRules.restrict(c, base: 0, best: c["b3"], target: c["b3"])) == 1)
         // base 2, best 10: before-best gives 8, three quarters gives 2 + 6 = 8.
         #expect(c.number(of: GrandpaVotingRules.restrict(c, base: c["b2"], best: c["b10"], target: c["b10"])) == 8)
-        // Never below the base: base 9, best 10 -> best - 2 = 8 < base is ignored; 3/4: 9 + 1 = 10 -> stays 10.
-        #expect(c.number(of: GrandpaVotingRules.restrict(c, base: c["b9"], best: c["b10"], target: c["b10"])) == 10)
+        // Cutoff at the base: base 9, best 10 -> base + 2 > best, so before-best votes for the base (9);
+        // 3/4: 9 + (1 * 3 + 2) / 4 = 10 is not below 9.
+        #expect(c.number(of: GrandpaVotingRules.restrict(c, base: c["b9"], best: c["b10"], target: c["b10"])) == 9)
         // base 0, best 10: 3/4 gives 8, before-best 8.
         #expect(c.number(of: GrandpaVotingRules.restrict(c, base: 0, best: c["b10"], target: c["b10"], beforeBestBy: 0)) == 8)
         // Rules off.
         #expect(c.number(of: GrandpaVotingRules.restrict(c, base: 0, best: c["b10"], target: c["b10"], beforeBestBy: 0, threeQuarters: false)) == 10)
+    }
+
+    // Ports of `voting_rule.rs`'s tests (polkadot-sdk, substrate/client/consensus/grandpa).
+
+    /// Subtracts a fixed number of blocks from the current target (the upstream test's mock).
+    struct Subtract: GrandpaVotingRule {
+        var blocks: UInt32
+        func restrictVote<C: GrandpaChain>(_ chain: C, base: BlockId, best: BlockId, current: BlockId) -> BlockId? {
+            chain.ancestor(of: current, atNumber: chain.number(of: current) - blocks)
+        }
+    }
+
+    @Test func multipleVotingRulesCannotRestrictPastBase() {
+        var c = GrandpaTestChain(genesisNumber: 0)
+        let blocks = c.push("genesis", (1...200).map { "b\($0)" })
+        let rules: [any GrandpaVotingRule] = [Subtract(blocks: 50), Subtract(blocks: 50)]
+        let best = blocks[199]
+        // Both rules apply: #200 - 100 = #100.
+        #expect(c.number(of: GrandpaVotingRules.apply(rules, c, base: GrandpaTestChain.genesis, best: best, target: best)) == 100)
+        // Base #110: the second restriction (#100) would pass the base, so only the first applies.
+        #expect(c.number(of: GrandpaVotingRules.apply(rules, c, base: blocks[109], best: best, target: best)) == 150)
+    }
+
+    @Test func beforeBestByHasCutoffAtBase() {
+        var c = GrandpaTestChain(genesisNumber: 0)
+        let blocks = c.push("genesis", (1...5).map { "b\($0)" })
+        let best = blocks[4]
+        let bestNumber = c.number(of: best)
+        for base in blocks {
+            let restricted = BeforeBestBlockBy(2).restrictVote(c, base: base, best: best, current: best)
+            let expected = max(bestNumber - 2, c.number(of: base))
+            #expect(restricted.map { c.number(of: $0) } == expected, "best = \(bestNumber), lag = 2, base = \(c.number(of: base))")
+        }
     }
 }

@@ -39,40 +39,64 @@ public struct BabeGrandpaConfig: Sendable, Equatable {
     public init() {}
 }
 
-/// BABE block production and GRANDPA finality in one simulation.
+/// A message on the wire of a relay-chain node: one of its sub-protocols' messages.
+public enum RelayMessage: Sendable, BabeWire {
+    case babe(BabeMessage)
+    case grandpa(GrandpaMessage)
+}
+
+/// The relay-chain node stack: every validator runs BABE and GRANDPA as sub-protocols of one
+/// node, in one `Simulation` (one event queue, one `Network`, one upload link per node for
+/// blocks, votes and everything else).
 ///
-/// BABE runs unchanged as an inner `Simulation<BabeModel>` over its own copy of the network
-/// model (same configuration, placement, seed and fault timeline), advanced to the current time
-/// before every GRANDPA event: both see the same clock, crashes and partitions, and GRANDPA
-/// reads each node's block view (best block, imported blocks) from it. GRANDPA messages go over
-/// the outer simulation's network. Because `BabeModel`'s views are read-only from outside,
-/// finality is kept here per node (`finalized`) rather than in `NodeViews`, so BABE's fork
-/// choice does not yet respect finality (see docs/grandpa.md).
+/// - The composer (`layout`) gives each sub-protocol its event kinds and message classes.
+/// - BABE tells GRANDPA about imports (`BabeModel.importLog`, drained after every BABE event):
+///   GRANDPA messages that reference blocks a node has not imported wait until it has (as
+///   Substrate's until-imported queue does), and a finality target waits for its import.
+/// - GRANDPA tells BABE about finality (`BabeModel.finalize`): fork choice is restricted to
+///   descendants of the node's finalized block, and post-states below finality are pruned.
 ///
-/// Every validator is a voter (weight 1). A node finalizes a block only once it has imported
-/// it; a GRANDPA finality for a block not yet imported waits for the import.
+/// Every validator is a voter (weight 1) unless `genesisVoters` says otherwise.
 public struct BabeGrandpaModel: SimulationModel {
-    public typealias Message = GrandpaMessage
-    public static let messageClasses = GrandpaVoter.messageClasses
-    static let timerBase = EventKind.firstModelKind
-    static let lagTick = EventKind(rawValue: EventKind.firstModelKind + 8)
-    static let heightTick = EventKind(rawValue: EventKind.firstModelKind + 9)
-    static let endTick = EventKind(rawValue: EventKind.firstModelKind + 10)
-    /// Timers of colluders' per-side voter instances: `+ 16 + side * 4 + timer kind`.
-    static let shadowTimerBase = EventKind.firstModelKind + 16
+    public typealias Message = RelayMessage
+
+    /// Event kinds and message classes of the sub-protocols, allocated in a fixed order.
+    public struct Layout: Sendable {
+        public let babe: ProtocolSlot
+        public let grandpa: ProtocolSlot
+        public let messageClasses: [String]
+        static let make: Layout = {
+            var c = ProtocolComposer()
+            let babe = c.allocate(kinds: BabeModel.eventKindCount, classes: BabeModel.messageClasses)
+            let grandpa = c.allocate(kinds: BabeGrandpaModel.grandpaKindCount, classes: GrandpaVoter.messageClasses)
+            return Layout(babe: babe, grandpa: grandpa, messageClasses: c.messageClasses)
+        }()
+    }
+    public static let layout = Layout.make
+    public static let messageClasses = layout.messageClasses
+    /// GRANDPA's kinds: voter timers (+0..<8), lag, height and end ticks (+8, +9, +10), and the
+    /// colluders' per-side voter timers (+16 + side * 4 + timer kind).
+    static let grandpaKindCount = 16 + maxSides * 4
+    static let timerBase = layout.grandpa.firstKind
+    static let lagTick = layout.grandpa.kind(8)
+    static let heightTick = layout.grandpa.kind(9)
+    static let endTick = layout.grandpa.kind(10)
+    static let shadowTimerBase = layout.grandpa.firstKind + 16
     static let maxSides = 64
+    static let grandpaClass = layout.grandpa.firstClass
 
     public let config: BabeGrandpaConfig
     public let validators: Int
     public let endTime: SimTime
-    public private(set) var babe: Simulation<BabeModel>
+    /// BABE block production of every node (the block tree and every node's view of it).
+    public private(set) var babe: BabeModel
     public private(set) var voters: [GrandpaVoter]
     public let roles: [GrandpaRole]
-    /// GRANDPA-finalized block per node (applied: imported by the node).
-    public private(set) var finalized: [BlockId]
     /// A finality target waiting for the node to import it.
     var pendingFinal: [BlockId]
-    var pendingNodes: [UInt32] = []
+    /// GRANDPA messages waiting for a block to be imported, per node (Substrate's
+    /// until-imported queue): (sender, message, the missing block it waits for).
+    var waiting: [[(from: UInt32, message: GrandpaMessage, block: BlockId)]]
     /// Next set change index per node.
     var nextChange: [Int]
     var out: [GrandpaOutput] = []
@@ -95,15 +119,15 @@ public struct BabeGrandpaModel: SimulationModel {
     // Results.
     public private(set) var records = GrandpaRecords()
 
-    public init(config: BabeGrandpaConfig, validators: Int, seed: UInt64, network: NetworkConfig,
-                nodeRegion: [UInt16], faults: [TimedFault], endTime: SimTime) {
+    public init(config: BabeGrandpaConfig, validators: Int, seed: UInt64, endTime: SimTime) {
         self.config = config
         self.validators = validators
         self.endTime = endTime
         var babeConfig = config.babe
         babeConfig.silent += config.collude.filter { !babeConfig.silent.contains($0) }
-        babe = Simulation(model: BabeModel(config: babeConfig, validators: validators, seed: seed), network: network,
-                          nodeRegion: nodeRegion, seed: seed, faults: faults, endTime: endTime)
+        babe = BabeModel(config: babeConfig, validators: validators, seed: seed)
+        babe.wireSlot = Self.layout.babe
+        babe.reportImports = true
         var roles = Array(repeating: GrandpaRole.honest, count: validators)
         for v in config.withhold where Int(v) < validators { roles[Int(v)] = .withhold }
         for v in config.equivocate where Int(v) < validators { roles[Int(v)] = .equivocate }
@@ -120,8 +144,8 @@ public struct BabeGrandpaModel: SimulationModel {
         self.voters = voters
         shadows = (0..<validators).map { roles[$0] == .collude ? [voters[$0]] : [] }
         sideOf = Array(repeating: -1, count: validators)
-        finalized = Array(repeating: BlockTree.genesis, count: validators)
         pendingFinal = Array(repeating: BlockTree.none, count: validators)
+        waiting = Array(repeating: [], count: validators)
         nextChange = Array(repeating: 0, count: validators)
         records.nodeCount = validators
         records.roundsCompleted = Array(repeating: 0, count: validators)
@@ -132,25 +156,25 @@ public struct BabeGrandpaModel: SimulationModel {
                                   nodeRegion: [UInt16]? = nil, seed: UInt64, faults: [TimedFault] = [],
                                   duration: SimTime) -> Simulation<BabeGrandpaModel> {
         let regions = nodeRegion ?? (0..<validators).map { UInt16($0 % max(network.regions.count, 1)) }
-        let model = BabeGrandpaModel(config: config, validators: validators, seed: seed, network: network,
-                                     nodeRegion: regions, faults: faults, endTime: duration)
+        let model = BabeGrandpaModel(config: config, validators: validators, seed: seed, endTime: duration)
         return Simulation(model: model, network: network, nodeRegion: regions, seed: seed, faults: faults, endTime: duration)
     }
 
-    public var tree: BlockTree { babe.model.tree }
-    public var views: NodeViews { babe.model.views }
-    var babeOffline: (Int) -> Bool { { [roles = babe.model.roles] in roles[$0] == .offline } }
+    public var tree: BlockTree { babe.tree }
+    public var views: NodeViews { babe.views }
+    /// GRANDPA-finalized block per node (the node's view: BABE's fork choice respects it).
+    public var finalized: [BlockId] { babe.views.finalized }
 
     @inline(__always) func env(_ node: UInt32) -> BabeNodeEnvironment {
-        BabeNodeEnvironment(tree: babe.model.tree, views: babe.model.views, node: node, finalized: finalized[Int(node)])
+        BabeNodeEnvironment(tree: babe.tree, views: babe.views, node: node, finalized: babe.views.finalized[Int(node)])
     }
 
-    func participates(_ n: Int) -> Bool { babe.model.roles[n] != .offline }
+    func participates(_ n: Int) -> Bool { babe.roles[n] != .offline }
 
     // MARK: SimulationModel
 
     public mutating func start(_ ctx: inout SimContext<Message>) {
-        advance(ctx.now)
+        babe.start(wire: &ctx)
         if !colluders.isEmpty { formSides(&ctx) }
         for n in 0..<validators where participates(n) {
             if roles[n] == .collude {
@@ -169,7 +193,10 @@ public struct BabeGrandpaModel: SimulationModel {
     }
 
     public mutating func timer(_ event: Event, _ ctx: inout SimContext<Message>) {
-        advance(ctx.now)
+        if babe.timer(event, wire: &ctx) {
+            drainImports(&ctx)
+            return
+        }
         switch event.kind {
         case Self.lagTick:
             sampleLag(ctx.now, ctx.network.isUp)
@@ -201,8 +228,17 @@ public struct BabeGrandpaModel: SimulationModel {
     }
 
     public mutating func receive(_ message: Message, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
+        switch message {
+        case .babe(let m):
+            babe.receive(m, from: from, at: node, wire: &ctx)
+            drainImports(&ctx)
+        case .grandpa(let m):
+            receiveGrandpa(m, from: from, at: node, &ctx)
+        }
+    }
+
+    mutating func receiveGrandpa(_ message: GrandpaMessage, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
         guard participates(Int(node)) else { return }
-        advance(ctx.now)
         if roles[Int(node)] == .collude {
             // A colluder's message goes to the instance of the side it came from.
             let n = Int(node)
@@ -218,14 +254,20 @@ public struct BabeGrandpaModel: SimulationModel {
             return
         }
         if case .colluding = message { return }
+        if let missing = missingBlock(message, at: node) {
+            waiting[Int(node)].append((from, message, missing))
+            records.waitedForImport += 1
+            return
+        }
         checkSetChanges(node, &ctx)
         voters[Int(node)].receive(message, from: from, now: ctx.now, env: env(node), out: &out)
         apply(node, &ctx)
     }
 
     public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {
+        babe.restarted(node, wire: &ctx)
+        drainImports(&ctx)
         guard participates(Int(node)) else { return }
-        advance(ctx.now)
         if roles[Int(node)] == .collude {
             for side in shadows[Int(node)].indices {
                 shadows[Int(node)][side].restarted(now: ctx.now, env: shadowEnv(side), out: &out)
@@ -237,11 +279,65 @@ public struct BabeGrandpaModel: SimulationModel {
         apply(node, &ctx)
     }
 
-    /// A partition started or healed: the colluders regroup the honest voters into sides.
+    /// A crashed node loses the messages it was holding back for imports.
+    public mutating func crashed(_ node: UInt32, _ ctx: inout SimContext<Message>) {
+        waiting[Int(node)].removeAll()
+        pendingFinal[Int(node)] = BlockTree.none
+    }
+
+    /// A partition started or healed: BABE peers exchange status, and the colluders regroup
+    /// the honest voters into sides.
     public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) {
+        babe.reachabilityChanged(wire: &ctx)
         guard !colluders.isEmpty else { return }
-        advance(ctx.now)
         formSides(&ctx)
+    }
+
+    // MARK: BABE -> GRANDPA
+
+    /// The highest-numbered block `message` refers to that `node` has not imported (nil: all
+    /// imported). Votes wait for their target; commits and catch-ups for every voted block.
+    func missingBlock(_ message: GrandpaMessage, at node: UInt32) -> BlockId? {
+        let v = babe.views
+        var missing: BlockId? = nil
+        func need(_ b: BlockId) {
+            if !v.hasImported(node, b), missing == nil || tree.number[Int(b)] > tree.number[Int(missing!)] { missing = b }
+        }
+        switch message {
+        case .vote(let m): need(m.target.block)
+        case .propose(_, _, _, let t): need(t.block)
+        case .commit(let c):
+            need(c.target.block)
+            for p in c.precommits { need(p.block) }
+        case .catchUp(let c):
+            need(c.base.block)
+            for p in c.prevotes { need(p.block) }
+            for p in c.precommits { need(p.block) }
+        case .catchUpRequest, .colluding: break
+        }
+        return missing
+    }
+
+    /// Reacts to the blocks BABE imported since the last call: finality targets that became
+    /// importable are applied and held-back GRANDPA messages are delivered.
+    mutating func drainImports(_ ctx: inout SimContext<Message>) {
+        guard !babe.importLog.isEmpty else { return }
+        let log = babe.importLog
+        babe.importLog.removeAll(keepingCapacity: true)
+        for (node, b) in log {
+            let n = Int(node)
+            if pendingFinal[n] == b {
+                pendingFinal[n] = BlockTree.none
+                applyFinality(node, b, ctx.now)
+            }
+            guard !waiting[n].isEmpty else { continue }
+            var ready: [(from: UInt32, message: GrandpaMessage)] = []
+            waiting[n].removeAll { entry in
+                if entry.block == b { ready.append((entry.from, entry.message)); return true }
+                return false
+            }
+            for r in ready { receiveGrandpa(r.message, from: r.from, at: node, &ctx) }
+        }
     }
 
     // MARK: Colluders
@@ -302,11 +398,11 @@ public struct BabeGrandpaModel: SimulationModel {
             switch o {
             case .broadcast(let m):
                 if case .commit = m { records.commits += 1 }
-                ctx.broadcast(m, size: sizes.size(m), cls: m.cls, from: node, to: members)
-                ctx.broadcast(.colluding(side: tag, m), size: sizes.size(m), cls: m.cls, from: node, to: colluders)
+                ctx.broadcast(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: members)
+                ctx.broadcast(.grandpa(.colluding(side: tag, m)), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: colluders)
             case .send(let m, let to):
                 let wire: GrandpaMessage = roles[Int(to)] == .collude ? .colluding(side: tag, m) : m
-                ctx.send(wire, size: sizes.size(m), cls: m.cls, from: node, to: to)
+                ctx.send(.grandpa(wire), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: to)
             case .timer(let at, let kind, let s, let r):
                 ctx.schedule(at: at, node: node, kind: EventKind(rawValue: Self.shadowTimerBase + UInt16(side * 4) + kind.rawValue),
                              payload: GrandpaTimerKind.payload(setId: s, round: r))
@@ -315,25 +411,6 @@ public struct BabeGrandpaModel: SimulationModel {
             }
         }
         out.removeAll(keepingCapacity: true)
-    }
-
-    /// Runs BABE up to `now` and applies finality targets that became importable.
-    mutating func advance(_ now: SimTime) {
-        _ = babe.run(until: now)
-        guard !pendingNodes.isEmpty else { return }
-        var still: [UInt32] = []
-        for node in pendingNodes {
-            let n = Int(node)
-            let b = pendingFinal[n]
-            if b == BlockTree.none { continue }
-            if babe.model.views.hasImported(node, b) {
-                pendingFinal[n] = BlockTree.none
-                applyFinality(node, b, now)
-            } else {
-                still.append(node)
-            }
-        }
-        pendingNodes = still
     }
 
     mutating func apply(_ node: UInt32, _ ctx: inout SimContext<Message>) {
@@ -346,22 +423,19 @@ public struct BabeGrandpaModel: SimulationModel {
             switch o {
             case .broadcast(let m):
                 if case .commit = m { records.commits += 1 }
-                ctx.broadcast(m, size: sizes.size(m), cls: m.cls, from: node, to: voters[n].voters.nodes)
+                ctx.broadcast(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: voters[n].voters.nodes)
             case .send(let m, let to):
                 if case .catchUpRequest = m { records.catchUpRequests += 1 }
-                ctx.send(m, size: sizes.size(m), cls: m.cls, from: node, to: to)
+                ctx.send(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: to)
             case .timer(let at, let kind, let s, let r):
                 ctx.schedule(at: at, node: node, kind: kind.eventKind(base: Self.timerBase),
                              payload: GrandpaTimerKind.payload(setId: s, round: r))
             case .finalized(let t, _, _):
-                if babe.model.views.hasImported(node, t.block) {
+                if babe.views.hasImported(node, t.block) {
                     applyFinality(node, t.block, ctx.now)
                 } else {
                     let p = pendingFinal[n]
-                    if p == BlockTree.none || tree.number[Int(p)] < t.number {
-                        if p == BlockTree.none { pendingNodes.append(node) }
-                        pendingFinal[n] = t.block
-                    }
+                    if p == BlockTree.none || tree.number[Int(p)] < t.number { pendingFinal[n] = t.block }
                 }
             case .equivocation(let e, let setId):
                 if roles[n] == .honest {
@@ -382,14 +456,14 @@ public struct BabeGrandpaModel: SimulationModel {
     mutating func applyFinality(_ node: UInt32, _ b: BlockId, _ now: SimTime) {
         let n = Int(node)
         let old = finalized[n]
-        let t = babe.model.tree
+        let t = babe.tree
         guard t.number[Int(b)] > t.number[Int(old)] else { return }
         if !t.isAncestor(old, of: b) {
             // A node's own finality never reverts: only an honest-majority violation gets here.
             if roles[n] == .honest { records.noteViolation(node: node, block: b, conflicting: old, at: now, tree: t) }
             return
         }
-        finalized[n] = b
+        babe.finalize(node: node, block: b, at: now)
         guard roles[n] == .honest else { return }
         records.noteFinalized(node: node, from: old, to: b, at: now, tree: t)
     }
@@ -400,9 +474,9 @@ public struct BabeGrandpaModel: SimulationModel {
         // Colluders' per-side instances do not follow set changes (not modelled).
         guard nextChange[n] < config.setChanges.count, roles[n] != .collude else { return }
         let change = config.setChanges[nextChange[n]]
-        let t = babe.model.tree
+        let t = babe.tree
         let fin = finalized[n]
-        let best = babe.model.views.best[n]
+        let best = babe.views.best[n]
         var base: BlockId? = nil
         if change.forced {
             if t.number[Int(best)] >= change.enactNumber { base = fin }
@@ -421,7 +495,7 @@ public struct BabeGrandpaModel: SimulationModel {
     }
 
     mutating func sampleLag(_ now: SimTime, _ isUp: [Bool]) {
-        let v = babe.model.views, t = babe.model.tree
+        let v = babe.views, t = babe.tree
         for n in 0..<validators where roles[n] == .honest && participates(n) && isUp[n] {
             let best = t.number[Int(v.best[n])], fin = t.number[Int(finalized[n])]
             records.lagBlocks.record(UInt64(best >= fin ? best - fin : 0))

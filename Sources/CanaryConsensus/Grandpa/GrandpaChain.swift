@@ -92,35 +92,80 @@ public struct GrandpaTestChain: GrandpaChain, Sendable {
     }
 }
 
-/// Substrate's default voting rules (`VotingRulesBuilder::default()`), applied in order to the
-/// prevote target: `BeforeBestBlockBy(2)` then `ThreeQuartersOfTheUnfinalizedChain`. A
-/// restriction is kept only if it lies in `[base, target)`.
+/// A GRANDPA voting rule (`sc_consensus_grandpa::VotingRule`): given the block the vote builds
+/// on (`base`), the node's best block (`best`) and the target restricted so far (`current`),
+/// returns a more restrictive target (an ancestor of `current`) or nil for no restriction.
+public protocol GrandpaVotingRule: Sendable {
+    func restrictVote<C: GrandpaChain>(_ chain: C, base: BlockId, best: BlockId, current: BlockId) -> BlockId?
+}
+
+/// `BeforeBestBlockBy(n)`: vote at least `n` blocks behind the best block, unless the base is
+/// fewer than `n` blocks behind the best, in which case vote for the base (the cutoff at the
+/// base of `voting_rule.rs`).
+public struct BeforeBestBlockBy: GrandpaVotingRule {
+    public var blocks: UInt32
+    public init(_ blocks: UInt32) { self.blocks = blocks }
+
+    public func restrictVote<C: GrandpaChain>(_ chain: C, base: BlockId, best: BlockId, current: BlockId) -> BlockId? {
+        if chain.number(of: current) == 0 { return nil }
+        let bestNumber = chain.number(of: best)
+        // Constrain to the base when that is the lowest vote that can be placed.
+        if UInt64(chain.number(of: base)) + UInt64(blocks) > UInt64(bestNumber) { return base }
+        let target = bestNumber >= blocks ? bestNumber - blocks : 0
+        if target >= chain.number(of: current) { return nil }
+        let r = chain.ancestor(of: current, atNumber: target)
+        return r == BlockTree.none ? nil : r
+    }
+}
+
+/// `ThreeQuartersOfTheUnfinalizedChain`: vote no further than 3/4 of the way (rounding up)
+/// from the base to the best block.
+public struct ThreeQuartersOfTheUnfinalizedChain: GrandpaVotingRule {
+    public init() {}
+
+    public func restrictVote<C: GrandpaChain>(_ chain: C, base: BlockId, best: BlockId, current: BlockId) -> BlockId? {
+        let baseNumber = chain.number(of: base), bestNumber = chain.number(of: best)
+        guard bestNumber >= baseNumber else { return nil }
+        let target = baseNumber + ((bestNumber - baseNumber) * 3 + 2) / 4
+        if target >= chain.number(of: current) { return nil }
+        let r = chain.ancestor(of: current, atNumber: target)
+        return r == BlockTree.none ? nil : r
+    }
+}
+
+/// Voting rules applied in order (`VotingRules` of `voting_rule.rs`): each rule restricts the
+/// target left by the previous ones, and a restriction is kept only if its number lies in
+/// `[base, current)`. Substrate's default (`VotingRulesBuilder::default()`) is
+/// `BeforeBestBlockBy(2)` then `ThreeQuartersOfTheUnfinalizedChain`.
 ///
 /// `base` is the block the prevote builds on (the previous round's estimate or the primary's
 /// proposal), `best` the node's best block, `target` the best block containing `base`.
 public enum GrandpaVotingRules {
+    public static func apply<C: GrandpaChain>(_ rules: [any GrandpaVotingRule], _ chain: C, base: BlockId, best: BlockId,
+                                              target: BlockId) -> BlockId {
+        let baseNumber = chain.number(of: base)
+        var current = target
+        for rule in rules {
+            guard let r = rule.restrictVote(chain, base: base, best: best, current: current) else { continue }
+            let n = chain.number(of: r)
+            if n >= baseNumber && n < chain.number(of: current) { current = r }
+        }
+        return current
+    }
+
+    /// The default rules with the scenario's knobs: `BeforeBestBlockBy(beforeBestBy)` (0 leaves
+    /// it out) then, if `threeQuarters`, `ThreeQuartersOfTheUnfinalizedChain`.
     public static func restrict<C: GrandpaChain>(_ chain: C, base: BlockId, best: BlockId, target: BlockId,
                                                   beforeBestBy: UInt32 = 2, threeQuarters: Bool = true) -> BlockId {
         let baseNumber = chain.number(of: base)
-        let bestNumber = chain.number(of: best)
         var current = target
-        // BeforeBestBlockBy(n).
-        if beforeBestBy > 0 && chain.number(of: current) > 0 {
-            let t = bestNumber >= beforeBestBy ? bestNumber - beforeBestBy : 0
-            if t < chain.number(of: current) {
-                let r = chain.ancestor(of: current, atNumber: t)
-                if r != BlockTree.none && t >= baseNumber { current = r }
-            }
+        func keep(_ r: BlockId?) {
+            guard let r else { return }
+            let n = chain.number(of: r)
+            if n >= baseNumber && n < chain.number(of: current) { current = r }
         }
-        // ThreeQuartersOfTheUnfinalizedChain.
-        if threeQuarters && bestNumber >= baseNumber {
-            let diff = bestNumber - baseNumber
-            let t = baseNumber + (diff * 3 + 2) / 4
-            if t < chain.number(of: current) {
-                let r = chain.ancestor(of: current, atNumber: t)
-                if r != BlockTree.none && t >= baseNumber { current = r }
-            }
-        }
+        if beforeBestBy > 0 { keep(BeforeBestBlockBy(beforeBestBy).restrictVote(chain, base: base, best: best, current: current)) }
+        if threeQuarters { keep(ThreeQuartersOfTheUnfinalizedChain().restrictVote(chain, base: base, best: best, current: current)) }
         return current
     }
 }

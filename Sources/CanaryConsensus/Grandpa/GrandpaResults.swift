@@ -24,6 +24,8 @@ public struct GrandpaRecords: Sendable {
     public var roundsCompleted: [Int] = []
     public var commits = 0
     public var catchUpRequests = 0
+    /// GRANDPA messages held back until their blocks were imported.
+    public var waitedForImport = 0
     /// Best minus finalized number, per honest up node per sample.
     public var lagBlocks = LogHistogram()
     /// Production-to-finality time per (block, honest node), ns.
@@ -117,6 +119,7 @@ extension BabeGrandpaModel: ResultProducing {
         MetricDefinition("grandpa.offences", .count, "Distinct GRANDPA equivocations (set, round, phase, voter) reported by honest nodes"),
         MetricDefinition("grandpa.set_id", .count, "Highest authority set id enacted"),
         MetricDefinition("grandpa.finalized_blocks", .count, "Blocks finalized by at least one honest node"),
+        MetricDefinition("grandpa.waited_for_import", .count, "GRANDPA messages held back until the node imported the blocks they vote for"),
     ]
 
     func honestNodes() -> [Int] { (0..<validators).filter { roles[$0] == .honest && participates($0) } }
@@ -198,15 +201,9 @@ extension BabeGrandpaModel: ResultProducing {
         ]
         r.distributions = [("finality_lag_blocks", records.lagBlocks), ("finality_lag_seconds", records.lagSeconds),
                            ("grandpa.round_duration", records.roundDuration)]
-        // BABE: the model's results, and its network's per-class counters (tables renamed so
-        // they do not collide with the GRANDPA network's).
-        r.merge(babe.model.results(at: end))
-        var net = babe.ctx.network.results(classes: BabeModel.messageClasses, regions: babe.ctx.network.config.regions)
-        for i in net.tables.indices { net.tables[i].name = "babe_" + net.tables[i].name }
-        let prefixes = BabeModel.messageClasses.map { "messages.\($0)." }
-        r.tables += net.tables
-        r.scalars += net.scalars.filter { s in prefixes.contains { s.name.hasPrefix($0) } }
-        r.distributions += net.distributions.filter { $0.name.hasPrefix("latency.") }
+        // BABE's results (its traffic is in the shared network's per-class counters).
+        r.merge(babe.results(at: end))
+        r.scalars.append(("grandpa.waited_for_import", Double(records.waitedForImport)))
         return r
     }
 }

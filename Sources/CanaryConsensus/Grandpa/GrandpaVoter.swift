@@ -75,7 +75,7 @@ public struct GrandpaVoter {
     var rng: Xoshiro256StarStar
 
     public static let messageClasses = ["grandpa-vote", "grandpa-commit", "grandpa-catchup"]
-    public static let commitPurpose = StreamPurpose("grandpa-commit")
+    public static let commitPurpose = StreamPurpose.grandpaCommit
 
     public init(node: UInt32, config: GrandpaConfig, setId: UInt64 = 0, voters: GrandpaVoterSet,
                 base: GrandpaTarget, role: GrandpaRole = .honest, streams: RandomStreams) {
