@@ -109,11 +109,7 @@ public enum SweepDecoder {
         if let m = top["metrics"], let list = r.sequence(m.value, "metrics") {
             for item in list {
                 guard let s = r.string(item, "a metric name") else { continue }
-                guard let def = MetricCatalog.find(s) else {
-                    let hint = YAMLReader.closest(s, among: MetricCatalog.all.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-                    r.error(item, "unknown metric '\(s)'\(hint); `canary metrics` lists them"); continue
-                }
-                if def.isDistribution { r.error(item, "'\(s)' is a distribution; key metrics are single numbers"); continue }
+                if case .failure(let e) = keyMetric(s) { r.error(item, "key metric '\(s)': \(e.message)"); continue }
                 metrics.append(s)
             }
         }
@@ -205,6 +201,13 @@ public enum SweepDecoder {
                          SweepParameter(path: p.path.joined(separator: "."), values: p.values.map(text(of:)))
                      },
                      seeds: runSeeds, metrics: metrics, points: points, runs: runs)
+    }
+
+    /// A key metric (`staking.settled_rate`, `p99(finality_lag_seconds)`) in the expectation
+    /// language's operand syntax, so scalars and distribution summaries are read exactly as
+    /// expectations read them.
+    public static func keyMetric(_ s: String) -> Result<Expectation, ExpectationParseError> {
+        Expectation.parse("\(s) >= 0")
     }
 
     // MARK: - Paths

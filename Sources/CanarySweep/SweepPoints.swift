@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import CanaryScenario
+import CanaryEngine
 
 /// The `sweep_points` table: which sweep point and seed each run was, with its key metrics.
 /// It lives next to `runs` (one row per run of a sweep) and, like `runs`, is bookkeeping rather
@@ -46,10 +47,10 @@ public enum SweepPoints {
         try db.write { db in
             try db.execute(sql: create)
             var metrics: [String: Double] = [:]
+            let source = DatabaseMetricSource(db: db, runId: runId)
             for name in sweep.metrics {
-                if let v = try Double.fetchOne(db, sql: "SELECT value FROM run_metrics WHERE run_id = ? AND name = ?", arguments: [runId, name]) {
-                    metrics[name] = v
-                }
+                guard case .success(let e) = SweepDecoder.keyMetric(name) else { continue }
+                if let v = try e.observe(source) { metrics[name] = v }
             }
             try db.execute(sql: "INSERT OR REPLACE INTO sweep_points VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
                 runId, sweep.name, run.point, point.label, json(params), Int64(bitPattern: run.seed), run.key, json(metrics),
@@ -75,6 +76,20 @@ public enum SweepPoints {
                     parameters: decode(row["parameters"]) ?? [:], seed: UInt64(bitPattern: row["seed"] as Int64),
                     runKey: row["run_key"], metrics: decode(row["metrics"]) ?? [:], status: row["status"], digest: row["digest"])
             }
+        }
+    }
+
+    /// Reads a run's metrics inside a transaction, for `Expectation.observe`.
+    struct DatabaseMetricSource: MetricSource {
+        let db: Database
+        let runId: Int64
+        func scalar(_ name: String) throws -> Double? {
+            try Double.fetchOne(db, sql: "SELECT value FROM run_metrics WHERE run_id = ? AND name = ?", arguments: [runId, name])
+        }
+        func distribution(_ name: String) throws -> LogHistogram? {
+            let rows = try GRDB.Row.fetchAll(db, sql: "SELECT bucket, count FROM distributions WHERE run_id = ? AND name = ? ORDER BY bucket",
+                                             arguments: [runId, name])
+            return rows.isEmpty ? nil : LogHistogram(buckets: rows.map { (UInt64($0["bucket"] as Int64), UInt64($0["count"] as Int64)) })
         }
     }
 

@@ -46,12 +46,13 @@ public enum SweepSummary {
         return ([render(header)] + lines.map(render)).joined(separator: "\n") + "\n"
     }
 
-    /// Ratios as percentages, durations in seconds, counts as numbers.
+    /// Ratios as percentages, durations with a unit, counts as numbers.
     static func format(_ v: Double, _ metric: String) -> String {
-        switch MetricCatalog.find(metric)?.unit {
-        case .ratio?: return String(format: "%.2f%%", v * 100)
-        case .duration?: return String(format: "%.3fs", v / 1e9)
-        default:
+        guard case .success(let e) = SweepDecoder.keyMetric(metric) else { return String(format: "%.4g", v) }
+        switch e.unit {
+        case .ratio: return String(format: "%.2f%%", v * 100)
+        case .duration: return e.format(v)
+        case .count:
             if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
             return abs(v) >= 100 ? String(format: "%.0f", v) : String(format: "%.4g", v)
         }
