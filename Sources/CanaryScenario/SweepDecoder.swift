@@ -109,7 +109,10 @@ public enum SweepDecoder {
         if let m = top["metrics"], let list = r.sequence(m.value, "metrics") {
             for item in list {
                 guard let s = r.string(item, "a metric name") else { continue }
-                if case .failure(let e) = keyMetric(s) { r.error(item, "key metric '\(s)': \(e.message)"); continue }
+                if case .failure(let e) = keyMetric(s) {
+                    let message = e.message.components(separatedBy: "; known metrics").first!  // `canary metrics` lists them
+                    r.error(item, "key metric '\(s)': \(message); `canary metrics` lists them"); continue
+                }
                 metrics.append(s)
             }
         }

@@ -61,6 +61,13 @@ public final class SweepWorker {
                               digest: outcome.digest, wallSeconds: outcome.wallSeconds)
     }
 
+    /// Moves everything from the write-ahead log into the database file, so the `.sqlite` file
+    /// alone holds all results (to copy it off a node's scratch disk, or when the process ends
+    /// without closing its connections).
+    public func checkpoint() throws {
+        try points.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
     /// The `runs.parameters` JSON: the scenario's shape (as `canary run` stores it) plus the
     /// sweep point.
     func parameters(_ run: SweepRun) -> String {

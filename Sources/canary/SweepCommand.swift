@@ -182,6 +182,7 @@ struct SweepCommand: ParsableCommand {
             out.append(r)
             progress.record(r, label: "\(sweep.points[run.point].label) seed \(run.seed)")
         }
+        try? worker.checkpoint()
         return out
     }
 
@@ -240,6 +241,7 @@ struct SweepCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data((result.line + "\n").utf8))  // unbuffered: the coordinator waits for it
             if Interrupt.requested { break }
         }
+        try? worker.checkpoint()
     }
 }
 

@@ -122,8 +122,8 @@ struct SweepFixture {
         #expect(text.contains { $0.hasPrefix("6:3: 'network.loss' is a single value; it has no key 'x'") })
         #expect(text.contains { $0.hasPrefix("7:3: 'events' is a list: the next segment must be a position") })
         #expect(text.contains { $0.hasPrefix("8:8: seeds (a count, or a list of seeds) must be between 1 and 100000") })
-        #expect(text.contains { $0.hasPrefix("9:11: unknown metric 'messages.delivery_rati' (did you mean 'messages.delivery_ratio'?)") })
-        #expect(text.contains { $0.hasPrefix("9:35: 'latency' is a distribution") })
+        #expect(text.contains { $0.hasPrefix("9:11: key metric 'messages.delivery_rati': unknown metric 'messages.delivery_rati' (did you mean 'messages.delivery_ratio'?); `canary metrics` lists them") })
+        #expect(text.contains { $0.hasPrefix("9:35: key metric 'latency': 'latency' is a distribution") })
         #expect(text.contains { $0.hasPrefix("10:10: '{nope}' is not a grid parameter") })
         #expect(text.contains { $0.hasPrefix("10:36: '{seed ^ 2}': write {name}") })
     }
@@ -173,5 +173,34 @@ struct SweepFixture {
         let props = schema["properties"] as! [String: Any]
         #expect(Set(props.keys) == Set(SweepFormat.root.map(\.name)))
         #expect(schema["required"] as! [String] == ["name", "base", "grid"])
+    }
+}
+
+/// The cluster files docs/sweeps.md shows are the ones Tests/cluster uses, verbatim, and the
+/// sweeps shipped in the repository decode.
+@Suite struct ShippedSweepTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func docsShowTheTestedClusterFiles() throws {
+        let docs = try String(contentsOf: Self.root.appendingPathComponent("docs/sweeps.md"), encoding: .utf8)
+        for file in ["Tests/cluster/sweep.sbatch", "Tests/cluster/canary-sweep-job.yaml"] {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
+            #expect(docs.contains(text), "docs/sweeps.md does not show \(file) as it is")
+        }
+    }
+
+    @Test(arguments: ["Scenarios/sweeps/ideal-rate.yaml", "Scenarios/sweeps/finality-vs-loss.yaml", "Tests/cluster/sweep.yaml"])
+    func shippedSweepsDecode(_ file: String) throws {
+        let sweep = try SweepDecoder.load(path: Self.root.appendingPathComponent(file).path)
+        #expect(sweep.runs.count >= 12)
+        #expect(!sweep.metrics.isEmpty)
+    }
+
+    @Test func idealRateSweepIsTheIssuesGrid() throws {
+        let sweep = try SweepDecoder.load(path: Self.root.appendingPathComponent("Scenarios/sweeps/ideal-rate.yaml").path)
+        #expect(sweep.parameters == [SweepParameter(path: "staking.inflation.ideal", values: ["50%", "55%", "60%", "65%", "70%", "75%", "80%"])])
+        #expect(sweep.seeds.count == 3)
+        #expect(sweep.runs.allSatisfy { $0.scenario.consensus == .statistical && $0.scenario.validatorCount == 1000 })
+        #expect(sweep.runs.allSatisfy { $0.scenario.staking?.nominators == 12_500 })
     }
 }
