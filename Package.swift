@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // Pure libraries (no engine dependency).
@@ -42,9 +43,15 @@ let package = Package(
             "CanaryEngine", "CanaryScenario", "CanaryStore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: release),
+        // Reports, suite results and run comparisons, read from the result database's tables.
+        .target(name: "CanaryReport", dependencies: [
+            "CanaryEngine", "CanaryScenario", "CanaryEconomics", "CanaryArithmetic",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], swiftSettings: release),
         .executableTarget(name: "canary", dependencies: [
             "CanaryEngine", "CanaryScenario", "CanaryStore", "CanaryNPoS", "CanaryEconomics",
-            "CanaryStaking", "CanaryGovernance", "CanarySweep",
+            "CanaryStaking", "CanaryGovernance", "CanarySweep", "CanaryReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: release),
         .testTarget(name: "CanaryArithmeticTests", dependencies: ["CanaryArithmetic"]),
@@ -59,5 +66,6 @@ let package = Package(
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),
         .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep"]),
         .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore"]),
+        .testTarget(name: "CanaryReportTests", dependencies: ["CanaryReport", "CanaryStore", "CanaryScenario"]),
     ]
 )

@@ -8,14 +8,19 @@ struct Canary: AsyncParsableCommand {
         commandName: "canary",
         abstract: "Deterministic network simulator for Kusama-style relay chains.",
         discussion: """
-        Scenario files (YAML) describe a network, a timeline of faults and the expectations a run
-        must meet. `canary run` simulates one and stores every result in SQLite; the exit code is
+        Scenario files (YAML) describe a network, a timeline of faults and the expectations a run \
+        must meet. `canary run` simulates one and stores every result in SQLite; the exit code is \
         0 when all expectations hold, 1 when one fails and 2 for bad input.
+
+        `canary check` runs a suite of scenarios for CI (JUnit XML), `canary report` draws a run \
+        as an HTML page with charts, `canary diff` compares two runs. Shell completion: \
+        `canary --generate-completion-script bash|zsh|fish` (see README).
         """,
         version: BuildInfo.versionLine,
         subcommands: [
             RunCommand.self, ValidateCommand.self, SchemaCommand.self, MetricsCommand.self, BenchCommand.self,
             ElectCommand.self, InflationCommand.self, GovernanceCommand.self, SweepCommand.self, MergeCommand.self,
+            CheckCommand.self, DiffCommand.self, ReportCommand.self,
         ]
     )
 }

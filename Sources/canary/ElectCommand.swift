@@ -10,12 +10,13 @@ struct ElectCommand: ParsableCommand {
         commandName: "elect",
         abstract: "Run an NPoS election (seq-Phragmén or Phragmms) on a snapshot.",
         discussion: """
-        The snapshot is the format of the NPoS conformance vectors (Tests/Fixtures/vectors/npos/*.json) without `expected`; Scenarios/elections/example.json is an example:
-        {"to_elect": N, "algorithm": "seq-phragmen"|"phragmms", "balancing": null|{"iterations": K,
-        "tolerance": "T"}, "accuracy": "perbill", "candidates": [ids], "voters": [{"id", "stake",
-        "targets"}]}. Stakes are integers below 2^64 (numbers or strings). Targets that are not
-        candidates are ignored and duplicate targets count once, as in Substrate. Options override
-        the file. Exit code 2 for a malformed snapshot.
+        The snapshot is the format of the NPoS conformance vectors \
+        (Tests/Fixtures/vectors/npos/*.json) without `expected`; Scenarios/elections/example.json \
+        is an example: {"to_elect": N, "algorithm": "seq-phragmen"|"phragmms", "balancing": \
+        null|{"iterations": K, "tolerance": "T"}, "accuracy": "perbill", "candidates": [ids], \
+        "voters": [{"id", "stake", "targets"}]}. Stakes are integers below 2^64 (numbers or \
+        strings). Targets that are not candidates are ignored and duplicate targets count once, \
+        as in Substrate. Options override the file. Exit code 2 for a malformed snapshot.
         """
     )
 

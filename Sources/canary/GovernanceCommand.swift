@@ -8,8 +8,8 @@ struct GovernanceCommand: ParsableCommand {
         commandName: "governance",
         abstract: "OpenGov tracks and their approval/support curves, computed as the runtime does.",
         discussion: """
-        Durations are written 1d, 12h, 30m, 6s or 100b (blocks); blocks are 6 s. Thresholds are
-        Perbill (1e9 = 100%) with Substrate's rounding. Exit code 2 for an unknown preset or track
+        Durations are written 1d, 12h, 30m, 6s or 100b (blocks); blocks are 6 s. Thresholds are \
+        Perbill (1e9 = 100%) with Substrate's rounding. Exit code 2 for an unknown preset or track \
         or a bad duration.
         """,
         subcommands: [GovernanceTracksCommand.self, GovernanceCurveCommand.self]

@@ -8,9 +8,11 @@ struct InflationCommand: ParsableCommand {
         commandName: "inflation",
         abstract: "Era inflation calculator: adjustment, annual rate, to_stakers and to_treasury for one era.",
         discussion: """
-        Exact to the runtime's integer arithmetic (relay_era_payout / compute_inflation for the default
-        `kusama` model). Amounts are planck integers, or decimals with a KSM (10^12) or DOT (10^10) suffix.
-        Ratios: `60%`, `0.6` or `25/1000`. Durations: `6h`, `8766h` (a Julian year), `30m`, `1d`, `150ms`.
+        Exact to the runtime's integer arithmetic (relay_era_payout / compute_inflation for the \
+        default `kusama` model). Amounts are planck integers, or decimals with a KSM (10^12) or DOT \
+        (10^10) suffix. Ratios: `60%`, `0.6` or `25/1000`. Durations: `6h`, `8766h` (a Julian \
+        year), `30m`, `1d`, `150ms`.
+
         Example (a real Kusama era; the runtime's sanity test pays 844.606070970705 KSM to stakers):
           canary inflation --staked 8085567.183241128549KSM --issuance 17016510.054564053390KSM
         Exit code 2 on bad input. See docs/economics.md.

@@ -10,9 +10,10 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a scenario and store its results in SQLite.",
         discussion: """
-        Exit codes: 0 all expectations hold, 1 an expectation failed, 2 bad input,
+        Exit codes: 0 all expectations hold, 1 an expectation failed, 2 bad input, \
         130 interrupted (the run is kept in the database, marked incomplete).
-        A progress line (simulated time, % done, sim-seconds per wall-second) is shown on
+
+        A progress line (simulated time, % done, sim-seconds per wall-second) is shown on \
         stderr when it is a terminal.
         """
     )
