@@ -74,6 +74,14 @@ struct SweepCommand: ParsableCommand {
         do { try FileManager.default.createDirectory(atPath: db, withIntermediateDirectories: true) } catch {
             throw CLIError.badInput("cannot create the results directory \(db): \(error.localizedDescription)")
         }
+        // One `canary sweep` per sweep (or shard) and directory at a time: a second one would
+        // write the same worker files.
+        let lockPath = URL(fileURLWithPath: db).appendingPathComponent("\(layout.prefix).lock").path
+        let lock = open(lockPath, O_CREAT | O_RDWR, 0o644)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            throw CLIError.badInput("another canary sweep is running \(shard.map { "shard \($0) of " } ?? "")\(sweep.name) in \(db) (\(lockPath) is locked); wait for it or use another --db")
+        }
+        defer { close(lock) }
         let finished: [String: SweepPoints.Row]
         do { finished = try layout.finishedRuns() } catch {
             throw CLIError.badInput("cannot read the results already in \(db): \(error)")

@@ -106,6 +106,12 @@ import CanarySweep
         #expect(r.stderr.contains("FAILED: network.loss=8%"))
         let again = try Self.run(["sweep", "sweep.yaml", "--shard", "2/2", "--db", "out"], cwd: dir)
         #expect(again.status == 1 && again.stderr.contains("6 already finished in out, 0 to run"))
+        // While another process holds the shard's lock, a second sweep of it refuses to start.
+        let fd = open(dir.appendingPathComponent("out/cli-sweep-shard2of2.lock").path, O_RDWR)
+        #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let locked = try Self.run(["sweep", "sweep.yaml", "--shard", "2/2", "--db", "out"], cwd: dir)
+        #expect(locked.status == 2 && locked.stderr.contains("another canary sweep is running shard 2/2 of cli-sweep"), "\(locked.stderr)")
+        close(fd)
         let bad = try Self.run(["sweep", "sweep.yaml", "--shard", "3/2"], cwd: dir)
         #expect(bad.status == 2 && bad.stderr.contains("--shard: expected I/N"))
     }
