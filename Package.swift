@@ -49,9 +49,14 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Mustache", package: "swift-mustache"),
         ], swiftSettings: release),
+        // Reliability: random fault schedules, invariant checkers, shrinking (docs/reliability.md).
+        .target(name: "CanaryExplore", dependencies: [
+            "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryScenario",
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: release),
         .executableTarget(name: "canary", dependencies: [
             "CanaryEngine", "CanaryScenario", "CanaryStore", "CanaryNPoS", "CanaryEconomics",
-            "CanaryStaking", "CanaryGovernance", "CanarySweep", "CanaryReport",
+            "CanaryStaking", "CanaryGovernance", "CanarySweep", "CanaryReport", "CanaryExplore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: release),
         .testTarget(name: "CanaryArithmeticTests", dependencies: ["CanaryArithmetic"]),
@@ -64,8 +69,9 @@ let package = Package(
         .testTarget(name: "CanaryConsensusTests", dependencies: ["CanaryConsensus", "CanaryChain", "CanaryEngine"]),
         .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),
-        .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep"]),
+        .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore"]),
         .testTarget(name: "CanaryReportTests", dependencies: ["CanaryReport", "CanaryStore", "CanaryScenario"]),
+        .testTarget(name: "CanaryExploreTests", dependencies: ["CanaryExplore", "CanaryScenario", "CanaryEngine", "CanaryConsensus"]),
     ]
 )

@@ -24,10 +24,22 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var seconds: Double { Double(nanoseconds) / 1e9 }
 
     @inlinable public static func < (a: SimTime, b: SimTime) -> Bool { a.nanoseconds < b.nanoseconds }
-    @inlinable public static func + (a: SimTime, b: SimTime) -> SimTime { SimTime(nanoseconds: a.nanoseconds &+ b.nanoseconds) }
-    @inlinable public static func - (a: SimTime, b: SimTime) -> SimTime { SimTime(nanoseconds: a.nanoseconds &- b.nanoseconds) }
-    @inlinable public static func += (a: inout SimTime, b: SimTime) { a.nanoseconds &+= b.nanoseconds }
-    @inlinable public static func * (a: SimTime, k: Int64) -> SimTime { SimTime(nanoseconds: a.nanoseconds &* k) }
+    // Arithmetic saturates instead of wrapping: a time past the end of Int64 becomes `never`
+    // (an event that never fires) rather than a negative time that would fire at once.
+    // Scenario limits (CanaryScenario/Limits.swift) keep real runs far from saturation.
+    @inlinable public static func + (a: SimTime, b: SimTime) -> SimTime {
+        let (v, o) = a.nanoseconds.addingReportingOverflow(b.nanoseconds)
+        return SimTime(nanoseconds: o ? (b.nanoseconds > 0 ? .max : .min) : v)
+    }
+    @inlinable public static func - (a: SimTime, b: SimTime) -> SimTime {
+        let (v, o) = a.nanoseconds.subtractingReportingOverflow(b.nanoseconds)
+        return SimTime(nanoseconds: o ? (b.nanoseconds < 0 ? .max : .min) : v)
+    }
+    @inlinable public static func += (a: inout SimTime, b: SimTime) { a = a + b }
+    @inlinable public static func * (a: SimTime, k: Int64) -> SimTime {
+        let (v, o) = a.nanoseconds.multipliedReportingOverflow(by: k)
+        return SimTime(nanoseconds: o ? ((a.nanoseconds < 0) == (k < 0) ? .max : .min) : v)
+    }
 
     /// Units accepted by `parse`, largest first (the order `description` uses).
     static let units: [(suffix: String, ns: Int64)] = [

@@ -51,7 +51,7 @@ enum ConsensusSection {
             r.error(p.value, "unknown consensus preset '\(name)'; expected kusama")
         }
         if let v = o["slot_duration"], let d = r.duration(v.value, "consensus.slot_duration") {
-            if d == .zero { r.error(v.value, "consensus.slot_duration must be longer than 0s") } else { babe.slotDuration = d }
+            if d < Limits.minSlotValue { r.exceeded(v.value, Limits.minSlot, "consensus.slot_duration", found: "\(d)") } else { babe.slotDuration = d }
         }
         if let v = o["epoch_length"], let n = r.integer(v.value, min: 1, max: 1_000_000, "consensus.epoch_length") { babe.epochLength = UInt64(n) }
         if let v = o["primary_probability"], let s = r.string(v.value, "consensus.primary_probability") {
@@ -91,7 +91,7 @@ enum ConsensusSection {
                            "grandpa_equivocators", "grandpa_minority_fork", "grandpa_colluders", "set_changes"]
         if var g = finality {
             if let v = o["gossip_duration"], let d = r.duration(v.value, "consensus.gossip_duration") {
-                if d == .zero { r.error(v.value, "consensus.gossip_duration must be longer than 0s") } else { g.grandpa.gossipDuration = d }
+                if d < Limits.minSlotValue { r.exceeded(v.value, Limits.minSlot, "consensus.gossip_duration", found: "\(d)") } else { g.grandpa.gossipDuration = d }
             }
             if let v = o["before_best_by"], let n = r.integer(v.value, min: 0, max: 1_000, "consensus.before_best_by") { g.grandpa.beforeBestBy = UInt32(n) }
             if let v = o["three_quarters_rule"], let b = r.boolean(v.value, "consensus.three_quarters_rule") { g.grandpa.threeQuartersRule = b }

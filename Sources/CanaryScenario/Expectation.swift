@@ -113,7 +113,13 @@ public struct Expectation: Sendable, Equatable, CustomStringConvertible {
                                     comparator: cmp.0, threshold: threshold, unit: def.unit))
     }
 
+    /// The threshold, or nil when malformed or not finite (`nan` would make every comparison
+    /// false, `inf` every one true: neither is an expectation).
     static func parseValue(_ s: String, unit: MetricUnit) -> Double? {
+        parseRawValue(s, unit: unit).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    static func parseRawValue(_ s: String, unit: MetricUnit) -> Double? {
         switch unit {
         case .duration:
             return SimTime(parsing: s).map { Double($0.nanoseconds) }

@@ -232,6 +232,10 @@ enum GovernanceSection {
                     fixed = StakingSection.amountValue(bal, "balance", &r)
                     if fixed == nil { ok = false; continue }
                 }
+                if accounts.names.count + Int(count ?? 1) > Limits.accountsValue {
+                    r.exceeded(ao["count"]?.value ?? item, Limits.accounts, "the number of accounts", found: "\(accounts.names.count + Int(count ?? 1))")
+                    ok = false; break
+                }
                 var rng = streams.stream(balancePurpose, node: UInt32(gi))
                 var members: [AccountId] = []
                 for k in 0..<Int(count ?? 1) {

@@ -18,6 +18,10 @@ public enum ScenarioDecoder {
             throw ScenarioError([Diagnostic(file: path, location: .init(line: 1, column: 1),
                                             message: "cannot read the file (does it exist, and is it readable?)")])
         }
+        guard data.count <= Limits.fileBytes else {
+            throw ScenarioError([Diagnostic(file: path, location: .init(line: 1, column: 1),
+                                            message: "the file has \(data.count) bytes, beyond \(Limits.fileSize)")])
+        }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ScenarioError([Diagnostic(file: path, location: .init(line: 1, column: 1), message: "the file is not UTF-8 text")])
         }
@@ -26,6 +30,9 @@ public enum ScenarioDecoder {
 
     public static func decode(yaml: String, file: String = "<scenario>", overrides: Overrides = .init()) throws(ScenarioError) -> Scenario {
         var r = YAMLReader(file: file)
+        if let at = Limits.excessiveNesting(yaml) {
+            throw ScenarioError([Diagnostic(file: file, location: at, message: "YAML nested deeper than \(Limits.yamlDepth): \(Limits.yamlDepth.reason)")])
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
@@ -66,6 +73,9 @@ public enum ScenarioDecoder {
         let seed = top["seed"].flatMap { r.integer($0.value, min: 0, max: .max, "seed") }.map(UInt64.init) ?? 0
         let duration = top["duration"].flatMap { r.duration($0.value, "duration") }
         if let d = duration, d == .zero, let n = top["duration"] { r.error(n.value, "duration must be longer than 0s") }
+        if let d = overrides.duration, d > Limits.runDurationValue {
+            r.error(top["duration"]?.value, "--duration \(d) exceeds \(Limits.runDuration): \(Limits.runDuration.reason)")
+        }
 
         let network = decodeNetwork(top["network"]?.value, &r)
         let regions = network?.regions ?? []
@@ -122,6 +132,7 @@ public enum ScenarioDecoder {
         scenario.governance = governance
         scenario.babe.governance = governance
         scenario.grandpa?.babe.governance = governance
+        checkLimits(scenario, top, &r)
         return scenario
     }
 
@@ -144,6 +155,9 @@ public enum ScenarioDecoder {
             }
             guard let list = r.sequence(reg.value, "regions") else { return nil }
             var names: [String] = []
+            if list.count > Limits.regionsValue {
+                r.exceeded(reg.value, Limits.regions, "network.regions lists", found: "\(list.count) regions"); return nil
+            }
             for item in list {
                 guard let s = r.string(item, "a region name") else { continue }
                 if names.contains(s) { r.error(item, "region '\(s)' is listed twice") } else { names.append(s) }
@@ -175,6 +189,7 @@ public enum ScenarioDecoder {
                 known[idx[0]][idx[1]] = true
                 known[idx[1]][idx[0]] = true
                 guard let median = e["median"].flatMap({ r.duration($0.value, "median") }) else { continue }
+                if median > Limits.latencyValue { r.exceeded(e["median"]?.value, Limits.latency, "median", found: "\(median)"); continue }
                 let sigma = e["jitter"].flatMap { r.number($0.value, min: 0, max: 3, "jitter") } ?? defaultJitter ?? 0.1
                 let d = LatencyDistribution(median: median, sigma: sigma)
                 config.latency[idx[0]][idx[1]] = d
@@ -197,7 +212,7 @@ public enum ScenarioDecoder {
 
     static func decodeValidators(_ node: Node, regions: [String], _ r: inout YAMLReader) -> [UInt16]? {
         guard let o = r.object(node, ScenarioFormat.validators, context: "validators") else { return nil }
-        guard let count = o["count"].flatMap({ r.integer($0.value, min: 1, max: 100_000, "validators.count") }) else { return nil }
+        guard let count = o["count"].flatMap({ r.integer($0.value, min: 1, max: Limits.validatorsValue, "validators.count", limit: Limits.validators) }) else { return nil }
         var weights = regions.map { _ in UInt64(1) }
         if let reg = o["regions"] {
             guard case .mapping(let m) = reg.value else {
@@ -238,6 +253,9 @@ public enum ScenarioDecoder {
     static func decodeEvents(_ node: Node, regions: [String], nodeRegions: [UInt16]?, duration: SimTime?,
                              _ r: inout YAMLReader) -> [TimedFault] {
         guard let list = r.sequence(node, "events") else { return [] }
+        if list.count > Limits.timelineEventsValue {
+            r.exceeded(node, Limits.timelineEvents, "the timeline has", found: "\(list.count) events"); return []
+        }
         var timeline: [(fault: TimedFault, node: Node)] = []
         let actions = ["partition", "heal", "crash", "restart"]
         for entry in list {

@@ -76,7 +76,7 @@ enum StakingSection {
             if d == .zero { r.error(e.value, "staking.era must be longer than 0s") } else { c.eraDuration = d }
         }
         if let e = o["slot"], let d = r.duration(e.value, "staking.slot") {
-            if d == .zero { r.error(e.value, "staking.slot must be longer than 0s") } else { c.slotDuration = d }
+            if d < Limits.minSlotValue { r.exceeded(e.value, Limits.minSlot, "staking.slot", found: "\(d)") } else { c.slotDuration = d }
         }
         if c.slotDuration > c.eraDuration, let e = o["slot"] ?? o["era"] {
             r.error(e.value, "staking.slot (\(c.slotDuration)) is longer than the era (\(c.eraDuration))")
@@ -218,7 +218,11 @@ enum StakingSection {
 
     static func amountValue(_ entry: (key: Node, value: Node)?, _ what: String, _ r: inout YAMLReader) -> Balance? {
         guard let entry, let s = r.scalar(entry.value, "\(what) (an amount)") else { return nil }
-        do { return try EconomicsParsing.amount(s) } catch {
+        do {
+            let v = try EconomicsParsing.amount(s)
+            guard v <= Limits.amountValue else { r.exceeded(entry.value, Limits.amount, what, found: s); return nil }
+            return v
+        } catch {
             r.error(entry.value, "expected \(what) as an amount in planck or with a KSM/DOT suffix (e.g. 1.5 KSM): \(error)")
             return nil
         }

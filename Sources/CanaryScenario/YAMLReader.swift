@@ -49,11 +49,12 @@ struct YAMLReader {
 
     mutating func string(_ node: Node, _ what: String) -> String? { scalar(node, what) }
 
-    mutating func integer(_ node: Node, min: Int64, max: Int64, _ what: String) -> Int64? {
+    mutating func integer(_ node: Node, min: Int64, max: Int64, _ what: String, limit: Limit? = nil) -> Int64? {
         guard let s = scalar(node, "\(what) (an integer)") else { return nil }
         guard let v = Int64(s.replacingOccurrences(of: "_", with: "")) else {
             error(node, "expected \(what) as an integer, found '\(s)'"); return nil
         }
+        if let limit, v > max { exceeded(node, limit, what, found: "\(v)"); return nil }
         guard v >= min && v <= max else { error(node, "\(what) must be between \(min) and \(max), found \(v)"); return nil }
         return v
     }
@@ -77,18 +78,21 @@ struct YAMLReader {
         guard let t = SimTime(parsing: s), t >= .zero else {
             error(node, "expected \(what) as a duration with a unit such as 150ms, 6s, 2h or 3d, found '\(s)'"); return nil
         }
+        guard t <= Limits.runDurationValue else { exceeded(node, Limits.runDuration, what, found: "\(t)"); return nil }
         return t
     }
 
     mutating func size(_ node: Node, _ what: String) -> Int? {
         guard let s = scalar(node, "\(what) (a size)") else { return nil }
         guard let v = Units.bytes(s) else { error(node, "expected \(what) as a size such as 1024, 1KiB or 2MB, found '\(s)'"); return nil }
+        guard v <= Limits.messageBytesValue else { exceeded(node, Limits.messageSize, what, found: s); return nil }
         return v
     }
 
     mutating func bandwidth(_ node: Node, _ what: String) -> UInt64? {
         guard let s = scalar(node, "\(what) (a bandwidth)") else { return nil }
         guard let v = Units.bitsPerSecond(s) else { error(node, "expected \(what) as a bandwidth such as 100Mbps, 1Gbps or 12.5MB/s, found '\(s)'"); return nil }
+        guard v >= Limits.minUploadValue && v <= Limits.maxUploadValue else { exceeded(node, Limits.upload, what, found: s); return nil }
         return v
     }
 

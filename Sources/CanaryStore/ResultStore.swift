@@ -3,18 +3,58 @@ import GRDB
 import CanaryEngine
 import CanaryScenario
 
+/// Why a results file cannot be used. Every case is bad input (exit code 2 in the CLI).
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    /// `""`, `:memory:` or a `file:` URI: results would vanish with the process.
+    case notAFile(String)
+    /// An existing file that is not an SQLite database: never overwritten.
+    case notSQLite(String)
+    /// An SQLite database without Canary's `runs` table: never modified.
+    case foreignDatabase(String, tables: [String])
+    /// The directory does not exist or the path is a directory.
+    case badPath(String, String)
+
+    public var description: String {
+        switch self {
+        case .notAFile(let p):
+            return "'\(p)' is not a file: results must go to a database file (an in-memory database would discard them at exit)"
+        case .notSQLite(let p):
+            return "\(p) exists and is not an SQLite database; refusing to overwrite it (choose another --db)"
+        case .foreignDatabase(let p, let tables):
+            return "\(p) is an SQLite database but not a Canary results database (tables: \(tables.prefix(8).joined(separator: ", "))); refusing to modify it"
+        case .badPath(let p, let why):
+            return "cannot use \(p): \(why)"
+        }
+    }
+}
+
 /// The SQLite file that holds runs and their results (WAL mode, so a reader such as `sqlite3`
 /// or a report can open it while a run writes, and a killed run leaves a consistent file).
+///
+/// Crash safety (docs/reliability.md): a file that is not an (empty or Canary) SQLite database
+/// is refused before anything is written to it; writers wait up to `busyTimeout` for each
+/// other, so several runs can share a file; every run records its process id and a wall-clock
+/// heartbeat in `run_liveness`, so a `running` row whose process has died is recognised on
+/// the next open and marked `incomplete`.
 public final class ResultStore {
     public let path: String
     let db: DatabaseQueue
     /// The build recorded with every run this store begins (`runs.simulator_version`,
     /// `runs.git_commit`); the CLI sets the commit it finds.
     public var build = BuildInfo()
+    /// Runs found `running` although their process is gone, marked `incomplete` by this open.
+    public private(set) var recoveredRuns: [Int64] = []
+    /// How long a write waits for another process's transaction.
+    public static let busyTimeout: TimeInterval = 60
+    /// A `running` run from another host (or a reused pid) whose heartbeat is older than this
+    /// is considered dead.
+    public static let staleAfter: Double = 600
 
     public init(path: String) throws {
         self.path = path
+        try ResultStore.checkUsable(path)
         var config = Configuration()
+        config.busyMode = .timeout(ResultStore.busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -23,7 +63,91 @@ public final class ResultStore {
         try db.write { db in
             for s in Schema.statements { try db.execute(sql: s) }
             try Schema.migrate(db)
+            try db.execute(sql: ResultStore.livenessTable)
         }
+        recoveredRuns = try recoverStaleRuns()
+    }
+
+    /// Process liveness of runs: not results (excluded from the digest), only for recognising
+    /// runs whose process died. Created here rather than in Schema so the results schema stays
+    /// the documented one.
+    static let livenessTable = """
+        CREATE TABLE IF NOT EXISTS run_liveness (
+            run_id INTEGER PRIMARY KEY REFERENCES runs(id), pid INTEGER NOT NULL, host TEXT NOT NULL,
+            heartbeat_unix REAL NOT NULL
+        )
+        """
+
+    /// Refuses paths whose results would be lost and existing files that are not Canary's.
+    static func checkUsable(_ path: String) throws {
+        if path.isEmpty || path == ":memory:" || path.hasPrefix("file:") { throw StoreError.notAFile(path) }
+        var isDir: ObjCBool = false
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path, isDirectory: &isDir) {
+            if isDir.boolValue { throw StoreError.badPath(path, "it is a directory") }
+            guard let h = FileHandle(forReadingAtPath: path) else { throw StoreError.badPath(path, "the file is not readable") }
+            let header = h.readData(ofLength: 16)
+            try? h.close()
+            if header.isEmpty { return }  // an empty file is a new database
+            guard header == Data("SQLite format 3\u{0}".utf8) else { throw StoreError.notSQLite(path) }
+            var ro = Configuration()
+            ro.readonly = true
+            let tables: [String]
+            do {
+                let q = try DatabaseQueue(path: path, configuration: ro)
+                tables = try q.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") }
+                let columns = try q.read { try Row.fetchAll($0, sql: "PRAGMA table_info(runs)").map { $0["name"] as String } }
+                try q.close()
+                if tables.isEmpty || Set(["id", "scenario", "status", "seed", "digest"]).isSubset(of: columns) { return }
+            } catch {
+                throw StoreError.notSQLite(path)
+            }
+            throw StoreError.foreignDatabase(path, tables: tables)
+        } else {
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if !fm.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
+                throw StoreError.badPath(path, "the directory \(dir) does not exist")
+            }
+        }
+    }
+
+    /// This process, as `run_liveness` records it.
+    static var processIdentity: (pid: Int64, host: String) {
+        (Int64(ProcessInfo.processInfo.processIdentifier), ProcessInfo.processInfo.hostName)
+    }
+
+    /// Wall-clock seconds since 1970, for heartbeats only (never part of a result). // wall-clock ok
+    static var unixNow: Double { Date().timeIntervalSince1970 } // wall-clock ok
+
+    /// Marks `running` runs whose process is gone as `incomplete`: same host and the pid no
+    /// longer exists, or the heartbeat is older than `staleAfter`. Runs stored before liveness
+    /// was recorded have no row and are left as they are (they cannot be told apart).
+    func recoverStaleRuns() throws -> [Int64] {
+        let me = ResultStore.processIdentity
+        let now = ResultStore.unixNow
+        return try db.write { db -> [Int64] in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, l.pid, l.host, l.heartbeat_unix FROM runs r JOIN run_liveness l ON l.run_id = r.id
+                WHERE r.status = 'running' ORDER BY r.id
+                """)
+            var dead: [Int64] = []
+            for row in rows {
+                let pid: Int64 = row["pid"], host: String = row["host"], beat: Double = row["heartbeat_unix"]
+                let gone = host == me.host && pid != me.pid && kill(pid_t(pid), 0) != 0 && errno == ESRCH
+                if gone || now - beat > ResultStore.staleAfter { dead.append(row["id"]) }
+            }
+            for id in dead {
+                try db.execute(sql: "UPDATE runs SET status = 'incomplete' WHERE id = ? AND status = 'running'", arguments: [id])
+            }
+            return dead
+        }
+    }
+
+    /// Records that this process is alive and working on `run`.
+    func heartbeat(run: Int64, _ db: Database) throws {
+        let me = ResultStore.processIdentity
+        try db.execute(sql: "INSERT OR REPLACE INTO run_liveness (run_id, pid, host, heartbeat_unix) VALUES (?, ?, ?, ?)",
+                       arguments: [run, me.pid, me.host, ResultStore.unixNow])
     }
 
     /// Inserts a `runs` row with status `running` (committed at once, so a run killed later is
@@ -35,7 +159,9 @@ public final class ResultStore {
                 VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)
                 """, arguments: [scenario.name, file, fileHash, Int64(bitPattern: scenario.seed), parameters,
                                  scenario.duration.nanoseconds, build.version, build.commit])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            try heartbeat(run: id, db)
+            return id
         }
         return RunRecorder(store: self, runId: id)
     }
@@ -58,7 +184,7 @@ public final class ResultStore {
         try db.read { db in
             var sha = SHA256()
             let tables = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'sweep_points', 'sqlite_sequence')
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'sweep_points', 'sqlite_sequence', 'run_liveness')
                 AND name NOT LIKE 'sqlite_%' ORDER BY name
                 """)
             for table in tables {

@@ -12,6 +12,10 @@ public final class RunRecorder: SampleRecorder {
     /// Samples per transaction: large enough that commits are rare, small enough that a killed
     /// run loses little.
     public var batchSize = 5_000
+    /// Wall-clock seconds between commits at most, so a run killed with `kill -9` keeps its
+    /// samples up to about this long ago, and its heartbeat stays fresh (docs/reliability.md).
+    public var flushInterval: Double = 1
+    private var lastFlush = -Double.infinity
 
     init(store: ResultStore, runId: Int64) {
         self.store = store
@@ -20,14 +24,16 @@ public final class RunRecorder: SampleRecorder {
 
     public func record(time: SimTime, name: String, node: UInt32?, value: Double) {
         pending.append((name, node.map(Int64.init) ?? -1, time.nanoseconds, value))
-        if pending.count >= batchSize { try? flush() }
+        if pending.count >= batchSize || ResultStore.unixNow - lastFlush >= flushInterval { try? flush() }
     }
 
     public func flush() throws {
         guard !pending.isEmpty else { return }
         let rows = pending
         pending.removeAll(keepingCapacity: true)
+        lastFlush = ResultStore.unixNow
         try store.db.write { db in
+            try store.heartbeat(run: runId, db)
             let stmt = try db.makeStatement(sql: "INSERT OR REPLACE INTO metric_samples (run_id, name, node, time_ns, value) VALUES (?, ?, ?, ?, ?)")
             for r in rows { try stmt.execute(arguments: [runId, r.name, r.node, r.time, r.value]) }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CanaryEngine
+import CanaryScenario
 
 /// `canary bench engine`: events per second through the full event loop.
 struct BenchEngineCommand: ParsableCommand {
@@ -24,6 +25,7 @@ struct BenchEngineCommand: ParsableCommand {
 
     func run() throws {
         guard pending > 0, events > 0, repeats > 0 else { throw CLIError.badInput("--pending, --events and --repeats must be positive") }
+        guard pending <= Limits.benchPendingValue else { throw CLIError.badInput("--pending \(pending) is out of \(Limits.benchPending): \(Limits.benchPending.reason)") }
         var best = Double.infinity
         var last: EngineBenchmarkResult?
         for _ in 0..<repeats {

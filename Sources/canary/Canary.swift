@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanaryStore
+import Foundation
 
 /// The `canary` command-line tool: one subcommand per user task.
 @main
@@ -21,8 +22,28 @@ struct Canary: AsyncParsableCommand {
             RunCommand.self, ValidateCommand.self, SchemaCommand.self, MetricsCommand.self, BenchCommand.self,
             ElectCommand.self, InflationCommand.self, GovernanceCommand.self, SweepCommand.self, MergeCommand.self,
             CheckCommand.self, DiffCommand.self, ReportCommand.self,
+            ExploreCommand.self, ShrinkCommand.self,
         ]
     )
+
+    /// Parses and runs, mapping every kind of bad input to exit code 2 as the README says:
+    /// command-line errors (ArgumentParser's usage code 64) and `CLIError.badInput`.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var c = command as? AsyncParsableCommand { try await c.run() } else { try command.run() }
+        } catch let e as CLIError {
+            FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// `canary bench ...`: release-build benchmarks that print rates, never timed unit tests.

@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "SQLite file for the results (created if missing; several runs can share it).")
     var db: String = "results.sqlite"
 
-    @Option(help: "Override the scenario's seed.")
+    @Option(parsing: .unconditional, help: "Override the scenario's seed (0 to 2^64-1).")
     var seed: UInt64?
 
     @Option(help: "Override the scenario's duration, e.g. 10m, 2h.")
@@ -37,7 +37,10 @@ struct RunCommand: ParsableCommand {
         var overrides = ScenarioDecoder.Overrides(seed: seed)
         if let d = duration {
             guard let t = SimTime(parsing: d), t > .zero else {
-                throw CLIError.badInput("--duration: expected a duration such as 10m or 2h, found '\(d)'")
+                throw CLIError.badInput("--duration: expected a duration longer than 0s such as 10m or 2h, found '\(d)'")
+            }
+            guard t <= Limits.runDurationValue else {
+                throw CLIError.badInput("--duration \(t) is out of \(Limits.runDuration)")
             }
             overrides.duration = t
         }
@@ -52,6 +55,9 @@ struct RunCommand: ParsableCommand {
             throw CLIError.badInput("cannot open database \(db): \(error)")
         }
         store.build = .current
+        for id in store.recoveredRuns {
+            FileHandle.standardError.write(Data("note: run \(id) in \(db) was interrupted (its process is gone); marked incomplete\n".utf8))
+        }
         Interrupt.install()
         let progress = ProgressLine(enabled: isatty(2) != 0 && !json)
         let clock = WallClock()

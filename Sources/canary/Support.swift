@@ -9,6 +9,14 @@ enum Interrupt {
     static func install() {
         signal(SIGINT) { _ in Interrupt.flag = 1 }
         signal(SIGTERM) { _ in Interrupt.flag = 1 }
+        // A parent may start us with these signals blocked (a process spawned from a
+        // libdispatch worker thread inherits its mask, e.g. from a test runner): unblock them,
+        // or Ctrl-C and `kill` would be held back until the run ends.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }
 

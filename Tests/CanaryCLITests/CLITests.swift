@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import CanaryStore
+import GRDB
 
 /// Runs the built `canary` executable in separate processes, as a user would.
 enum CLI {
@@ -129,10 +130,14 @@ enum CLI {
         CLI.waitUntilRunning(db: db)
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        // The file opens, the killed run is there and not complete, and another run can be added.
+        // The file opens, the killed run is there with the samples it streamed, it is
+        // recognised as interrupted (its process is gone), and another run can be added.
         let store = try ResultStore(path: db)
-        #expect(try store.status(run: 1) == "running")
+        #expect(store.recoveredRuns == [1])
+        #expect(try store.status(run: 1) == "incomplete")
         #expect(try store.unfinishedRuns() == [1])
+        let samples = try GRDB.DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM metric_samples WHERE run_id = 1") } ?? 0
+        #expect(samples > 0)
         let again = try CLI.run(["run", "Scenarios/examples/network-smoke.yaml", "--db", db, "--duration", "1m", "--json"])
         #expect(again.status == 0 || again.status == 1, "\(again.stderr)")
         #expect(try CLI.json(again.stdout)["run_id"] as! Int == 2)
