@@ -49,8 +49,7 @@ public struct Explorer {
             return Outcome(violations: [], events: 0, invalid: "explore needs consensus.mode full with finality grandpa")
         }
         let model = BabeGrandpaModel(config: config, validators: scenario.validatorCount, seed: scenario.seed,
-                                     network: scenario.network, nodeRegion: scenario.validatorRegions,
-                                     faults: scenario.events, endTime: scenario.duration)
+                                     endTime: scenario.duration)
         var sim = scenario.makeSimulation(model)
         var set = CheckerSet(checkers)
         var t = SimTime.zero
