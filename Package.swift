@@ -27,16 +27,18 @@ let package = Package(
         .target(name: "CanaryEconomics", dependencies: ["CanaryArithmetic"], swiftSettings: release),
         .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine", "CanaryGovernance"], swiftSettings: release),
         .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic", "CanaryEngine"], swiftSettings: release),
+        // The chain's runtime with state per block (implements CanaryChain's BlockRuntime).
+        .target(name: "CanaryRuntime", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryStaking", "CanaryEngine", "CanaryChain"], swiftSettings: release),
         // Simulation.
         .target(name: "CanaryEngine", swiftSettings: release),
         .target(name: "CanaryChain", dependencies: ["CanaryEngine"], swiftSettings: release),
         .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic", "CanaryGovernance"], swiftSettings: release),
         .target(name: "CanaryScenario", dependencies: [
-            "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance",
+            "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance", "CanaryRuntime",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: release),
         .target(name: "CanaryStore", dependencies: [
-            "CanaryEngine", "CanaryScenario",
+            "CanaryEngine", "CanaryScenario", "CanaryRuntime", "CanaryConsensus", "CanaryStaking",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: release),
         .target(name: "CanarySweep", dependencies: [
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "CanaryGovernanceTests", dependencies: ["CanaryGovernance"]),
         .testTarget(name: "CanaryEngineTests", dependencies: ["CanaryEngine"]),
         .testTarget(name: "CanaryChainTests", dependencies: ["CanaryChain", "CanaryEngine"]),
+        .testTarget(name: "CanaryRuntimeTests", dependencies: ["CanaryRuntime", "CanaryConsensus", "CanaryStaking", "CanaryEngine"]),
         .testTarget(name: "CanaryConsensusTests", dependencies: ["CanaryConsensus", "CanaryChain", "CanaryEngine"]),
         .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),

@@ -105,6 +105,14 @@ public struct BabeModel: SimulationModel {
     /// authored; it decides per block number the runtime version, its proposal and import
     /// times and migration cost, and which nodes cannot execute it (BabeGovernance.swift).
     public internal(set) var governance: GovernanceRuntime?
+    /// The chain's runtime with state per block (CanaryRuntime), when the scenario has one: it
+    /// decides each epoch's authorities, rejects disabled authors' blocks and receives the
+    /// offences honest nodes detect. Nil: every validator is an authority, always.
+    public var runtime: (any BlockRuntime)?
+    /// Primary thresholds by authority-set size (the threshold depends on the set size only).
+    var thresholds: [Int: (high: UInt64, low: UInt64)] = [:]
+    /// Blocks rejected on import because their author was disabled in the parent's state.
+    public internal(set) var rejectedDisabled = 0
 
     /// A model for `validators` equal-weight validators. `seed` must be the simulation's seed
     /// (it keys the VRF, the peer graph and the genesis randomness).
@@ -299,11 +307,24 @@ public struct BabeModel: SimulationModel {
         for v in 0..<validators where roles[v] != .offline {
             lowest = min(lowest, tree.number[Int(views.finalized[v])])
         }
-        if lowest != .max && lowest >= tree.prunedBelow + 64 { tree.pruneStates(below: lowest) }
+        if lowest != .max && lowest >= tree.prunedBelow + 64 {
+            tree.pruneStates(below: lowest)
+            runtime?.prune(below: lowest, in: tree)
+        }
         return true
     }
 
     // MARK: Slots and authoring
+
+    /// Primary threshold for an authority set of `n` equal-weight authorities, cached.
+    mutating func threshold(authorities n: Int) -> (high: UInt64, low: UInt64) {
+        if n == validators { return (thresholdHigh, thresholdLow) }
+        if let t = thresholds[n] { return t }
+        let t = BabeThreshold.primary(c0: config.cNumerator, c1: config.cDenominator, authorities: max(n, 1))
+        let pair = (UInt64(truncatingIfNeeded: t >> 64), UInt64(truncatingIfNeeded: t))
+        thresholds[n] = pair
+        return pair
+    }
 
     mutating func slotTick<W: BabeWire>(_ slot: UInt64, _ ctx: inout SimContext<W>) {
         slotsTicked = slot + 1
@@ -312,8 +333,9 @@ public struct BabeModel: SimulationModel {
         var cachedParent = BlockTree.none
         var transcript: UInt64 = 0
         var secondary: UInt32 = .max
-        var secondaryRandomness = Hash32.zero
         var designated: UInt32 = .max
+        var authorities: [UInt32] = []
+        var high = thresholdHigh, low = thresholdLow
         for v in 0..<validators where roles[v] != .offline && roles[v] != .silent && ctx.network.isUp[v] {
             let parent = views.best[v]
             if parent != cachedParent {
@@ -321,16 +343,23 @@ public struct BabeModel: SimulationModel {
                 let st = tree.state(parent)!
                 let (epoch, randomness) = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength)
                 transcript = BabeVRF.transcript(randomness: randomness, epoch: epoch, slot: slot)
+                if let r = runtime {
+                    authorities = r.authorities(epoch: epoch, parent: parent, in: tree)
+                    (high, low) = threshold(authorities: authorities.count)
+                }
                 if config.allowsSecondary {
-                    if secondary == .max || randomness != secondaryRandomness {
-                        secondaryRandomness = randomness
-                        secondary = BabeRules.secondaryAuthor(randomness: randomness, slot: slot, authorities: validators)
-                        if designated == .max { designated = secondary }
-                    }
+                    let count = runtime == nil ? validators : authorities.count
+                    let index = count == 0 ? UInt32.max : BabeRules.secondaryAuthor(randomness: randomness, slot: slot, authorities: count)
+                    secondary = runtime == nil || index == .max ? index : authorities[Int(index)]
+                    if designated == .max { designated = secondary }
                 }
             }
+            if runtime != nil {
+                // Only the epoch's authorities claim slots, and a disabled one does not author.
+                guard Self.contains(authorities, UInt32(v)), !runtime!.isDisabled(UInt32(v), parent: parent) else { continue }
+            }
             let kind: BlockKind
-            if vrf.claimsPrimary(v, transcript, thresholdHigh: thresholdHigh, thresholdLow: thresholdLow) {
+            if vrf.claimsPrimary(v, transcript, thresholdHigh: high, thresholdLow: low) {
                 kind = .primary
             } else if config.allowsSecondary && secondary == UInt32(v) {
                 kind = config.secondaryKind
@@ -344,11 +373,26 @@ public struct BabeModel: SimulationModel {
         if designated == .max && config.allowsSecondary {
             // Nobody up to claim: record the author by the canonical (node 0's view) randomness.
             let st = tree.state(views.best[0])!
-            let r = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength).randomness
-            designated = BabeRules.secondaryAuthor(randomness: r, slot: slot, authorities: validators)
+            let r = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength)
+            if let rt = runtime {
+                let auths = rt.authorities(epoch: r.index, parent: views.best[0], in: tree)
+                designated = auths.isEmpty ? .max : auths[Int(BabeRules.secondaryAuthor(randomness: r.randomness, slot: slot, authorities: auths.count))]
+            } else {
+                designated = BabeRules.secondaryAuthor(randomness: r.randomness, slot: slot, authorities: validators)
+            }
         }
         slotSecondaryAuthor.append(designated)
         ctx.schedule(at: config.slotDuration * Int64(slot + 1), node: Event.global, kind: slotTickKind, payload: slot + 1)
+    }
+
+    /// Binary search in an ascending list.
+    @inline(__always) static func contains(_ sorted: [UInt32], _ x: UInt32) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if sorted[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == x
     }
 
     mutating func authorBlocks<W: BabeWire>(_ node: UInt32, _ payload: UInt64, _ ctx: inout SimContext<W>) {
@@ -366,6 +410,7 @@ public struct BabeModel: SimulationModel {
             let b = tree.add(parent: parent, slot: slot, author: node, kind: kind, size: config.blockSize,
                              producedAt: ctx.now, state: state)
             executeRuntime(b, at: ctx.now)  // governance hook
+            runtime?.execute(b, in: tree)
             importDelays.append([])
             pending.set(Int(node), Int(b))
             requested.set(Int(node), Int(b))
@@ -378,6 +423,13 @@ public struct BabeModel: SimulationModel {
 
     mutating func enqueueImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
         guard runtimeCanExecute(node, block: b) else { return }  // governance hook
+        if let r = runtime, r.isDisabled(tree.author[Int(b)], parent: tree.parent[Int(b)]) {
+            // A disabled validator's block is invalid: not imported, not relayed.
+            pending.set(Int(node), Int(b))
+            requested.set(Int(node), Int(b))
+            rejectedDisabled += 1
+            return
+        }
         pending.set(Int(node), Int(b))
         requested.set(Int(node), Int(b))
         let done = max(ctx.now, busyUntil[Int(node)]) + importTime(b)
@@ -429,6 +481,7 @@ public struct BabeModel: SimulationModel {
                 } else {
                     offenceIndex[key] = offenceRows.count
                     offenceRows.append((author, slot, min(x, b), max(x, b), node, ctx.now, 1))
+                    runtime?.noteOffence(OffenceReport(kind: .babeEquivocation, offender: author, timeSlot: slot, detectedAt: ctx.now))
                 }
                 return
             }

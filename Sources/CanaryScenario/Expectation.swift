@@ -1,6 +1,7 @@
 import CanaryEngine
 import CanaryStaking
 import CanaryConsensus
+import CanaryRuntime
 
 /// The metrics the expectation language knows. Later subsystems append theirs here.
 public enum MetricCatalog {
@@ -17,6 +18,7 @@ public enum MetricCatalog {
             + BabeModel.governanceMetrics
             + Network<GossipTrafficModel.Message>.metrics(classes: BabeGrandpaModel.messageClasses)
             + BabeGrandpaModel.metrics
+            + RelayRuntime.metrics
         for d in sources where seen.insert(d.name).inserted { m.append(d) }
         return m
     }()

@@ -2,6 +2,7 @@ import CanaryEngine
 import CanaryStaking
 import CanaryConsensus
 import CanaryGovernance
+import CanaryRuntime
 
 /// How much of the chain runs message by message (DESIGN.md, fidelity levels).
 public enum ConsensusMode: String, Sendable, CaseIterable {
@@ -26,6 +27,9 @@ public struct Scenario: Sendable {
     public var grandpa: BabeGrandpaConfig?
     /// Staking population and behaviour (`staking:` section).
     public var staking: StakingSimulationConfig?
+    /// The full-fidelity runtime (`staking:` in `consensus: full`): sessions, eras, elections,
+    /// payouts, offences and slashing executed per block.
+    public var runtime: RelayRuntimeConfig?
     /// OpenGov and runtime upgrades (`governance:` section; also installed in `babe.governance`).
     public var governance: GovernanceSetup?
     /// The timeline, sorted by time (ties keep file order).

@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import CanaryRuntime
 import CanaryEngine
 import CanaryGovernance
 
@@ -86,7 +87,11 @@ public enum ScenarioDecoder {
             ConsensusSection.decode($0.value, regions: regions, nodeRegions: validatorRegions, &r)
         }
         let consensus = decodedConsensus?.mode
-        let staking = top["staking"].flatMap { StakingSection.decode($0.value, &r) }
+        let stakingDecoded = top["staking"].flatMap { StakingSection.decode($0.value, mode: consensus, &r) }
+        let staking = stakingDecoded?.0
+        if consensus == .full, staking != nil, let g = decodedConsensus?.grandpa, !g.setChanges.isEmpty, let c = top["consensus"] {
+            r.error(c.key, "consensus.set_changes cannot be combined with a staking section: at full fidelity the era elections decide the voter sets")
+        }
         if consensus == .statistical && staking == nil, let c = top["consensus"] {
             r.error(c.key, "consensus mode statistical needs a 'staking:' section (it runs staking eras)")
         }
@@ -128,6 +133,13 @@ public enum ScenarioDecoder {
         if let babe = decodedConsensus?.babe { scenario.babe = babe }
         scenario.grandpa = decodedConsensus?.grandpa
         scenario.staking = staking
+        if consensus == .full, let staking, let options = stakingDecoded?.1 {
+            var rt = RelayRuntimeConfig(staking: staking, validators: validatorRegions.count, seed: overrides.seed ?? seed)
+            rt.sessionsPerEra = options.sessionsPerEra
+            rt.election = options.election
+            rt.slotDuration = scenario.babe.slotDuration
+            scenario.runtime = rt
+        }
         if consensus == .statistical { scenario.staking?.governance = governance }
         scenario.governance = governance
         scenario.babe.governance = governance

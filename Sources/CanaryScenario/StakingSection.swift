@@ -1,4 +1,5 @@
 import Yams
+import CanaryRuntime
 import CanaryArithmetic
 import CanaryEconomics
 import CanaryEngine
@@ -66,11 +67,45 @@ enum StakingSection {
         Field("offences", .object(offences), "Drawn offences and their slashes."),
         Field("election_every", .integer(min: 1, max: 1_000_000), "Run the full seq-Phragmén election every N eras; between elections the last election's split is re-applied to current bonds every era (statistical default 28; 1 = every era, as the chain)."),
         Field("reelect_on_drift", ratio, "Also re-elect early when the active stake moved more than this since the last election (default: never)."),
+        Field("sessions_per_era", .integer(min: 1, max: 1_000), "Full mode: sessions (BABE epochs) per era (Kusama 6); the era lasts sessions_per_era x consensus.epoch_length slots."),
+        Field("election", .string, "Full mode: the era election's algorithm, seq-phragmen (default, Kusama's miner) or phragmms."),
         Field("payouts", .string, "Detail of the payouts table: validator (one row per era and validator, default) or era (one row per era)."),
     ]
 
-    static func decode(_ node: Node, _ r: inout YAMLReader) -> StakingSimulationConfig? {
+    /// Keys that only the statistical level uses (full mode takes eras from sessions, slots and
+    /// authorship from BABE, offences from the protocols), and keys only full mode uses.
+    static let statisticalOnly = ["era", "slot", "primary_probability", "election_every", "reelect_on_drift", "offences"]
+    static let fullOnly = ["sessions_per_era", "election"]
+
+    /// Full-fidelity options of the `staking:` section.
+    struct FullOptions {
+        var sessionsPerEra: UInt64 = 6
+        var election: RelayRuntimeConfig.ElectionAlgorithm = .seqPhragmen
+    }
+
+    static func decode(_ node: Node, mode: ConsensusMode?, _ r: inout YAMLReader) -> (StakingSimulationConfig, FullOptions)? {
         guard let o = r.object(node, fields, context: "staking") else { return nil }
+        var full = FullOptions()
+        if mode == .full {
+            for key in statisticalOnly where o[key] != nil {
+                r.error(o[key]!.key, "staking.\(key) applies to consensus mode statistical only: at full fidelity eras are sessions_per_era BABE epochs, authorship and offences come from the simulated protocols")
+            }
+            if let v = int(o["sessions_per_era"], 1, 1_000, "staking.sessions_per_era", &r) { full.sessionsPerEra = UInt64(v) }
+            if let e = o["election"], let s = r.string(e.value, "staking.election") {
+                if let a = RelayRuntimeConfig.ElectionAlgorithm(rawValue: s) { full.election = a } else {
+                    r.error(e.value, "unknown election '\(s)'; expected \(RelayRuntimeConfig.ElectionAlgorithm.allCases.map(\.rawValue).joined(separator: " or "))")
+                }
+            }
+        } else {
+            for key in fullOnly where o[key] != nil {
+                r.error(o[key]!.key, "staking.\(key) applies to consensus mode full only")
+            }
+        }
+        guard let c = decodeStatistical(o, &r) else { return nil }
+        return (c, full)
+    }
+
+    static func decodeStatistical(_ o: [String: (key: Node, value: Node)], _ r: inout YAMLReader) -> StakingSimulationConfig? {
         var c = StakingSimulationConfig()
         if let e = o["era"], let d = r.duration(e.value, "staking.era") {
             if d == .zero { r.error(e.value, "staking.era must be longer than 0s") } else { c.eraDuration = d }

@@ -25,3 +25,20 @@ public struct SeqPhragmenElection: ElectionProvider {
         return (supports, ElectionScore.evaluate(supports))
     }
 }
+
+/// Phragmms (`sp_npos_elections::phragmms`) with PerU16 assignments and optional balancing, as an
+/// election provider; exposures derived as for `SeqPhragmenElection`.
+public struct PhragmmsElection: ElectionProvider {
+    public var balancing: BalancingConfig?
+    public init(balancing: BalancingConfig? = nil) { self.balancing = balancing }
+
+    public func elect(toElect: Int, candidates: [AccountID], voters: [NPoSVoter<AccountID>]) throws
+        -> (supports: [Support<AccountID>], score: ElectionScore)
+    {
+        let result = try phragmms(toElect: toElect, candidates: candidates, voters: voters,
+                                  balancing: balancing, accuracy: PerU16.self)
+        let winners = Set(result.winners.filter { $0.backedStake > 0 }.map(\.id))
+        let supports = try result.supports(voters: voters).filter { winners.contains($0.target) && $0.total > 0 }
+        return (supports, ElectionScore.evaluate(supports))
+    }
+}

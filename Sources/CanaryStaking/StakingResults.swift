@@ -35,6 +35,9 @@ public struct EraRecord: Sendable, Equatable {
     public var nominators: Int
     public var slashed: Balance
     public var burned: Balance
+    public init(era: EraIndex, start: SimTime, end: SimTime, issuanceBefore: Balance, issuanceAfter: Balance, staked: Balance, stakingRate: Perquintill, inflation: Perquintill, stakingInflation: Perquintill, yield: Perquintill, toStakers: Balance, paid: Balance, toTreasury: Balance, treasury: Balance, validators: Int, minBacking: Balance, avgBacking: Balance, score: ElectionScore?, freshElection: Bool, blocks: Int, primaryBlocks: Int, nominators: Int, slashed: Balance, burned: Balance) {
+        self.era = era; self.start = start; self.end = end; self.issuanceBefore = issuanceBefore; self.issuanceAfter = issuanceAfter; self.staked = staked; self.stakingRate = stakingRate; self.inflation = inflation; self.stakingInflation = stakingInflation; self.yield = yield; self.toStakers = toStakers; self.paid = paid; self.toTreasury = toTreasury; self.treasury = treasury; self.validators = validators; self.minBacking = minBacking; self.avgBacking = avgBacking; self.score = score; self.freshElection = freshElection; self.blocks = blocks; self.primaryBlocks = primaryBlocks; self.nominators = nominators; self.slashed = slashed; self.burned = burned
+    }
 }
 
 /// One row of the `payouts` table: one era and validator, or one era (`validator == nil`).
@@ -49,6 +52,9 @@ public struct PayoutRow: Sendable, Equatable {
     public var toNominators: Balance
     public var payees: Int
     public var rebonded: Balance
+    public init(era: EraIndex, validator: AccountID?, blocks: UInt32, points: UInt64, commission: Perbill?, toValidator: Balance, toNominators: Balance, payees: Int, rebonded: Balance) {
+        self.era = era; self.validator = validator; self.blocks = blocks; self.points = points; self.commission = commission; self.toValidator = toValidator; self.toNominators = toNominators; self.payees = payees; self.rebonded = rebonded
+    }
 }
 
 extension StatisticalStakingModel {
@@ -89,7 +95,7 @@ extension StatisticalStakingModel {
         .init("burned", .text, "Of which burned (planck)."),
     ]
 
-    static func erasTable(_ eras: [EraRecord]) -> ResultTable {
+    public static func erasTable(_ eras: [EraRecord]) -> ResultTable {
         var t = ResultTable(name: "eras", columns: erasColumns, key: ["era"])
         t.rows.reserveCapacity(eras.count)
         for e in eras {
@@ -121,7 +127,7 @@ extension StatisticalStakingModel {
         .init("rebonded", .text, "Of the total, re-bonded (planck)."),
     ]
 
-    static func payoutsTable(_ rows: [PayoutRow]) -> ResultTable {
+    public static func payoutsTable(_ rows: [PayoutRow]) -> ResultTable {
         var t = ResultTable(name: "payouts", columns: payoutsColumns, key: ["era", "validator"])
         t.rows.reserveCapacity(rows.count)
         for p in rows {
@@ -143,7 +149,7 @@ extension StatisticalStakingModel {
         .init("amount", .text, "Amount taken (planck)."),
     ]
 
-    static func slashesTable(_ rows: [SlashRecord]) -> ResultTable {
+    public static func slashesTable(_ rows: [SlashRecord]) -> ResultTable {
         var t = ResultTable(name: "slashes", columns: slashesColumns, key: ["applied_era", "offence_era", "validator", "who"])
         for s in rows {
             t.rows.append([.int(s.appliedEra), .int(s.offenceEra), .int(s.validator), .int(s.who),

@@ -29,7 +29,7 @@ public struct StakingState: Sendable {
     public internal(set) var minted: Balance = 0
     public internal(set) var burned: Balance = 0
 
-    private let election: any ElectionProvider
+    private var election: any ElectionProvider
 
     public init(config: StakingConfig = .kusama, election: any ElectionProvider = SeqPhragmenElection()) {
         self.config = config
@@ -307,5 +307,25 @@ extension StakingState {
         var counts: [AccountID: UInt32] = [:]
         for a in authors { counts[a, default: 0] &+= perBlock }
         return counts.keys.sorted().map { ($0, counts[$0]!) }
+    }
+}
+
+extension StakingState {
+    /// Installs the election result `elected` holds (a copy of this state that ran `elect()`
+    /// earlier): its exposures, commissions and score become the active set, as pallet-staking
+    /// installs the exposures snapshotted when the election ran at the start of the next era.
+    public mutating func installElection(from elected: StakingState) {
+        exposures = elected.exposures
+        eraCommission = elected.eraCommission
+        lastScore = elected.lastScore
+    }
+
+    /// Replaces the election algorithm (seq-Phragmén by default).
+    public mutating func useElection(_ provider: any ElectionProvider) { election = provider }
+
+    /// Free and bonded balances of every account plus the treasury: what `totalIssuance` must
+    /// equal if no planck was created or lost outside minting and burning.
+    public var sumOfBalances: Balance {
+        accounts.reduce(treasury) { $0 + $1.total }
     }
 }

@@ -13,7 +13,7 @@ import CanaryNPoS
 /// `StakingState.endEra` (exact payout, issuance, slashes), apply the behaviour rule
 /// (`YieldBehaviour`), and either run the full election or re-apply the last one's split to the
 /// new bonds (`ElectionTemplate`). Everything is integer arithmetic on seeded streams.
-public struct StatisticalStakingModel: SimulationModel, ResultProducing {
+public struct StatisticalStakingModel: SimulationModel, ResultProducing, Sendable {
     public typealias Message = UInt8
     public static let messageClasses: [String] = []
     public static let eraTimer = EventKind(rawValue: EventKind.firstModelKind)
@@ -44,8 +44,9 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
     public let validators: Int
     public let seed: UInt64
 
-    /// The staking runtime the model drives.
-    public private(set) var state: StakingState
+    /// The staking runtime the model drives (the full-fidelity runtime drives it too, through
+    /// `applyBehaviour`, so both levels share genesis and behaviour).
+    public var state: StakingState
     public private(set) var template = ElectionTemplate()
     /// Validator candidates and nominators (account ids, ascending).
     public private(set) var candidateIDs: [AccountID] = []
@@ -327,7 +328,8 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing {
 
     // MARK: behaviour
 
-    mutating func applyBehaviour(yield: Perquintill) {
+    /// The yield-reactive rule after an era's payout (`YieldBehaviour`).
+    public mutating func applyBehaviour(yield: Perquintill) {
         let b = config.behaviour
         // Validator candidates leave and return.
         if b.validatorLeave.parts > 0 || b.validatorReturn.parts > 0 {

@@ -3,6 +3,7 @@ import CanaryEngine
 import CanaryScenario
 import CanaryStaking
 import CanaryConsensus
+import CanaryRuntime
 
 /// Progress of a run, reported every few hundred thousand events.
 public struct RunProgress: Sendable {
@@ -42,15 +43,25 @@ public enum ScenarioRunner {
                                                 validators: scenario.validatorCount, seed: scenario.seed)
             return try session.execute(scenario.makeSimulation(model), classes: StatisticalStakingModel.messageClasses)
         case .full where scenario.grandpa != nil:
+            let runtime = scenario.runtime.map(RelayRuntime.init(config:))
             let model = BabeGrandpaModel(config: scenario.grandpa!, validators: scenario.validatorCount, seed: scenario.seed,
-                                         endTime: scenario.duration)
-            return try session.execute(scenario.makeSimulation(model), classes: BabeGrandpaModel.messageClasses)
+                                         endTime: scenario.duration, runtime: runtime)
+            return try session.execute(scenario.makeSimulation(model), classes: BabeGrandpaModel.messageClasses) {
+                runtimeResults($0.babe)
+            }
         case .full:
-            let model = BabeModel(config: scenario.babe, validators: scenario.validatorCount, seed: scenario.seed)
-            return try session.execute(scenario.makeSimulation(model), classes: BabeModel.messageClasses)
+            var model = BabeModel(config: scenario.babe, validators: scenario.validatorCount, seed: scenario.seed)
+            model.runtime = scenario.runtime.map(RelayRuntime.init(config:))
+            return try session.execute(scenario.makeSimulation(model), classes: BabeModel.messageClasses) { runtimeResults($0) }
         case nil:
             return try session.execute(scenario.makeSimulation(), classes: GossipTrafficModel.messageClasses)
         }
+    }
+
+    /// The runtime's tables and metrics on the canonical chain (none without a runtime).
+    static func runtimeResults(_ babe: BabeModel) -> RunResults {
+        guard let rt = babe.runtime as? RelayRuntime else { return RunResults() }
+        return rt.results(head: babe.canonicalHead, tree: babe.tree, rejectedDisabled: babe.rejectedDisabled)
     }
 
     /// One run of one model: the chunked loop with samples, then results, expectations, digest.
@@ -61,7 +72,8 @@ public enum ScenarioRunner {
         let shouldStop: () -> Bool
         let progress: (RunProgress) -> Void
 
-        func execute<M: SimulationModel & ResultProducing>(_ initial: Simulation<M>, classes: [String]) throws -> RunOutcome {
+        func execute<M: SimulationModel & ResultProducing>(_ initial: Simulation<M>, classes: [String],
+                                                           extra: (M) -> RunResults = { _ in RunResults() }) throws -> RunOutcome {
             var sim = initial
             let start = wallClock()
             let step = scenario.sampleInterval
@@ -86,6 +98,7 @@ public enum ScenarioRunner {
             }
             var produced = sim.ctx.network.results(classes: classes, regions: scenario.network.regions)
             produced.merge(sim.model.results(at: sim.ctx.now))
+            produced.merge(extra(sim.model))
             produced.scalars += [("events", Double(sim.ctx.events)), ("simulated_seconds", sim.ctx.now.seconds)]
             try recorder.store(produced)
             let results = try recorder.evaluate(scenario.expectations)

@@ -1,22 +1,5 @@
 import CanaryEngine
 
-/// An authority set change signalled in every block at `signalNumber` (as the runtime deposits
-/// the digest on each fork at a session change).
-public struct GrandpaSetChange: Sendable, Equatable {
-    public var signalNumber: UInt32
-    /// Standard change: enacted when the block at `signalNumber + delay` is finalized. Forced:
-    /// when a node's best block reaches that height (the new set restarts from the node's
-    /// last finalized block).
-    public var delay: UInt32
-    /// Nodes of the new voter set (weight 1 each).
-    public var voters: [UInt32]
-    public var forced: Bool
-    public init(signalNumber: UInt32, delay: UInt32 = 0, voters: [UInt32], forced: Bool = false) {
-        self.signalNumber = signalNumber; self.delay = delay; self.voters = voters; self.forced = forced
-    }
-    public var enactNumber: UInt32 { signalNumber + delay }
-}
-
 /// Configuration of a BABE + GRANDPA run.
 public struct BabeGrandpaConfig: Sendable, Equatable {
     public var babe: BabeConfig = .kusama
@@ -43,6 +26,10 @@ public struct BabeGrandpaConfig: Sendable, Equatable {
 public enum RelayMessage: Sendable, BabeWire {
     case babe(BabeMessage)
     case grandpa(GrandpaMessage)
+    /// The justification of `block`, which enacted authority set `setId` (the sync protocol's
+    /// justification for set-change blocks): how nodes that missed the last commit of the old
+    /// set, or were not voters in it, learn the change and follow the new set.
+    case justification(block: BlockId, setId: UInt64)
 }
 
 /// The relay-chain node stack: every validator runs BABE and GRANDPA as sub-protocols of one
@@ -92,6 +79,8 @@ public struct BabeGrandpaModel: SimulationModel {
     public private(set) var babe: BabeModel
     public private(set) var voters: [GrandpaVoter]
     public let roles: [GrandpaRole]
+    /// Nodes that run the protocols (not BABE-offline), ascending.
+    let participants: [UInt32]
     /// A finality target waiting for the node to import it.
     var pendingFinal: [BlockId]
     /// GRANDPA messages waiting for a block to be imported, per node (Substrate's
@@ -119,7 +108,7 @@ public struct BabeGrandpaModel: SimulationModel {
     // Results.
     public private(set) var records = GrandpaRecords()
 
-    public init(config: BabeGrandpaConfig, validators: Int, seed: UInt64, endTime: SimTime) {
+    public init(config: BabeGrandpaConfig, validators: Int, seed: UInt64, endTime: SimTime, runtime: (any BlockRuntime)? = nil) {
         self.config = config
         self.validators = validators
         self.endTime = endTime
@@ -128,6 +117,9 @@ public struct BabeGrandpaModel: SimulationModel {
         babe = BabeModel(config: babeConfig, validators: validators, seed: seed)
         babe.wireSlot = Self.layout.babe
         babe.reportImports = true
+        babe.runtime = runtime
+        let babeRoles = babe.roles
+        participants = (0..<validators).filter { babeRoles[$0] != .offline }.map { UInt32($0) }
         var roles = Array(repeating: GrandpaRole.honest, count: validators)
         for v in config.withhold where Int(v) < validators { roles[Int(v)] = .withhold }
         for v in config.equivocate where Int(v) < validators { roles[Int(v)] = .equivocate }
@@ -135,7 +127,11 @@ public struct BabeGrandpaModel: SimulationModel {
         for v in config.collude where Int(v) < validators { roles[Int(v)] = .collude }
         self.roles = roles
         colluders = (0..<validators).filter { roles[$0] == .collude }.map { UInt32($0) }
-        let set = GrandpaVoterSet(nodes: config.genesisVoters ?? (0..<validators).map { UInt32($0) })
+        // Genesis voters: the runtime's genesis authorities (the first election's winners), else
+        // the scenario's list, else every validator.
+        let genesisTree = babe.tree
+        let genesisSet = runtime.map { $0.authorities(epoch: 0, parent: BlockTree.genesis, in: genesisTree) }
+        let set = GrandpaVoterSet(nodes: genesisSet ?? config.genesisVoters ?? (0..<validators).map { UInt32($0) })
         let streams = RandomStreams(seed: seed)
         let voters = (0..<validators).map {
             GrandpaVoter(node: UInt32($0), config: config.grandpa, voters: set, base: GrandpaTarget(BlockTree.genesis, 0),
@@ -234,6 +230,15 @@ public struct BabeGrandpaModel: SimulationModel {
             drainImports(&ctx)
         case .grandpa(let m):
             receiveGrandpa(m, from: from, at: node, &ctx)
+        case .justification(let b, let setId):
+            let n = Int(node)
+            guard participates(n), roles[n] != .collude, voters[n].setId < setId else { return }
+            if babe.views.hasImported(node, b) {
+                applyFinality(node, b, ctx.now)
+                checkSetChanges(node, &ctx)
+            } else if pendingFinal[n] == BlockTree.none || tree.number[Int(pendingFinal[n])] < tree.number[Int(b)] {
+                pendingFinal[n] = b
+            }
         }
     }
 
@@ -329,6 +334,7 @@ public struct BabeGrandpaModel: SimulationModel {
             if pendingFinal[n] == b {
                 pendingFinal[n] = BlockTree.none
                 applyFinality(node, b, ctx.now)
+                if babe.runtime != nil { checkSetChanges(node, &ctx) }
             }
             guard !waiting[n].isEmpty else { continue }
             var ready: [(from: UInt32, message: GrandpaMessage)] = []
@@ -422,8 +428,14 @@ public struct BabeGrandpaModel: SimulationModel {
             i += 1
             switch o {
             case .broadcast(let m):
-                if case .commit = m { records.commits += 1 }
-                ctx.broadcast(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: voters[n].voters.nodes)
+                if case .commit = m {
+                    // Commits reach every node, voters or not: a node that is not in the current
+                    // set still follows finality (and must, to enact the change that adds it).
+                    records.commits += 1
+                    ctx.broadcast(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: participants)
+                } else {
+                    ctx.broadcast(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: voters[n].voters.nodes)
+                }
             case .send(let m, let to):
                 if case .catchUpRequest = m { records.catchUpRequests += 1 }
                 ctx.send(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: to)
@@ -439,7 +451,11 @@ public struct BabeGrandpaModel: SimulationModel {
                 }
             case .equivocation(let e, let setId):
                 if roles[n] == .honest {
-                    records.noteOffence(setId: setId, e, offender: voters[n].voters.nodes[e.voter], reporter: node, at: ctx.now, tree: tree)
+                    let offender = voters[n].voters.nodes[e.voter]
+                    if records.noteOffence(setId: setId, e, offender: offender, reporter: node, at: ctx.now, tree: tree) {
+                        babe.runtime?.noteOffence(OffenceReport(kind: .grandpaEquivocation, offender: offender,
+                                                                timeSlot: setId << 32 | e.round, detectedAt: ctx.now))
+                    }
                 }
             case .roundCompleted(let r, let startedAt, let state, let caughtUp):
                 if roles[n] == .honest {
@@ -468,28 +484,57 @@ public struct BabeGrandpaModel: SimulationModel {
         records.noteFinalized(node: node, from: old, to: b, at: now, tree: t)
     }
 
+    /// Authority-set changes signalled on the chain ending at `b`: the runtime's (the session
+    /// pallet's signals, per fork) when there is one, else the scenario's `set_changes`.
+    func setChanges(at b: BlockId) -> [GrandpaSetChange] {
+        if let r = babe.runtime { return r.setChanges(at: b) }
+        return config.setChanges
+    }
+
     /// Enacts due authority-set changes at `node`, and sets its vote limit for a pending one.
     mutating func checkSetChanges(_ node: UInt32, _ ctx: inout SimContext<Message>) {
         let n = Int(node)
         // Colluders' per-side instances do not follow set changes (not modelled).
-        guard nextChange[n] < config.setChanges.count, roles[n] != .collude else { return }
-        let change = config.setChanges[nextChange[n]]
+        guard roles[n] != .collude else { return }
         let t = babe.tree
         let fin = finalized[n]
         let best = babe.views.best[n]
+        let finChanges = setChanges(at: fin)
         var base: BlockId? = nil
-        if change.forced {
-            if t.number[Int(best)] >= change.enactNumber { base = fin }
-        } else if t.number[Int(fin)] >= change.enactNumber {
-            base = t.ancestor(of: fin, atNumber: change.enactNumber)
-        } else if t.number[Int(best)] >= change.signalNumber {
-            voters[n].voteLimit = change.enactNumber
+        var change: GrandpaSetChange? = nil
+        if nextChange[n] < finChanges.count {
+            let c = finChanges[nextChange[n]]
+            change = c
+            if c.forced {
+                if t.number[Int(best)] >= c.enactNumber { base = fin }
+            } else if t.number[Int(fin)] >= c.enactNumber {
+                base = t.ancestor(of: fin, atNumber: c.enactNumber)
+            } else if t.number[Int(best)] >= c.signalNumber {
+                voters[n].voteLimit = c.enactNumber
+            }
+        } else {
+            // A change signalled above the finalized block on the best chain limits the votes.
+            let bestChanges = babe.runtime == nil ? finChanges : setChanges(at: best)
+            guard nextChange[n] < bestChanges.count else { return }
+            let c = bestChanges[nextChange[n]]
+            if c.forced {
+                if t.number[Int(best)] >= c.enactNumber { base = fin; change = c }
+            } else if t.number[Int(best)] >= c.signalNumber {
+                voters[n].voteLimit = c.enactNumber
+            }
         }
-        guard let b = base else { return }
+        guard let b = base, let c = change else { return }
         nextChange[n] += 1
-        let set = GrandpaVoterSet(nodes: change.voters)
+        let set = GrandpaVoterSet(nodes: c.voters)
         let newSet = voters[n].setId + 1
         records.noteSetChange(setId: newSet, node: node, at: ctx.now, base: b, tree: t)
+        if babe.runtime != nil && !c.forced {
+            // Pass the justification on to the BABE peers (each node forwards it once).
+            let size = config.grandpa.sizes.size(.commit(GrandpaCommit(setId: newSet - 1, round: 0, target: GrandpaTarget(b, t.number[Int(b)]),
+                                                                       precommits: [])))
+                + (2 * voters[n].voters.nodes.count / 3 + 1) * 100
+            ctx.broadcast(.justification(block: b, setId: newSet), size: size, cls: Self.grandpaClass + 1, from: node, to: babe.peers(node))
+        }
         voters[n].changeSet(setId: newSet, voters: set, base: GrandpaTarget(b, t.number[Int(b)]), now: ctx.now, env: env(node), out: &out)
         apply(node, &ctx)
     }

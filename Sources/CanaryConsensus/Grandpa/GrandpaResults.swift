@@ -88,12 +88,15 @@ public struct GrandpaRecords: Sendable {
         rounds[i].estimateNumber = max(rounds[i].estimateNumber, state.estimate?.number ?? 0)
     }
 
-    mutating func noteOffence(setId: UInt64, _ e: GrandpaEquivocation, offender: UInt32, reporter: UInt32, at now: SimTime, tree: BlockTree) {
+    /// Records an equivocation seen by an honest node; true the first time it is seen.
+    @discardableResult
+    mutating func noteOffence(setId: UInt64, _ e: GrandpaEquivocation, offender: UInt32, reporter: UInt32, at now: SimTime, tree: BlockTree) -> Bool {
         let key = "\(setId):\(e.round):\(e.phase.rawValue):\(offender)"
-        if let i = offenceIndex[key] { offences[i].reporters += 1; return }
+        if let i = offenceIndex[key] { offences[i].reporters += 1; return false }
         offenceIndex[key] = offences.count
         offences.append(Offence(setId: setId, round: e.round, phase: e.phase, offender: offender,
                                 first: e.first, second: e.second, reporter: reporter, at: now, reporters: 1))
+        return true
     }
 
     mutating func noteSetChange(setId: UInt64, node: UInt32, at now: SimTime, base: BlockId, tree: BlockTree) {
@@ -118,6 +121,7 @@ extension BabeGrandpaModel: ResultProducing {
         MetricDefinition("grandpa.catch_ups", .count, "Rounds skipped by honest nodes through a catch-up"),
         MetricDefinition("grandpa.offences", .count, "Distinct GRANDPA equivocations (set, round, phase, voter) reported by honest nodes"),
         MetricDefinition("grandpa.set_id", .count, "Highest authority set id enacted"),
+        MetricDefinition("grandpa.set_changes", .count, "Authority set changes enacted by at least one honest node"),
         MetricDefinition("grandpa.finalized_blocks", .count, "Blocks finalized by at least one honest node"),
         MetricDefinition("grandpa.waited_for_import", .count, "GRANDPA messages held back until the node imported the blocks they vote for"),
     ]
@@ -197,6 +201,7 @@ extension BabeGrandpaModel: ResultProducing {
             ("grandpa.catch_ups", Double(records.rounds.reduce(0) { $0 + $1.caughtUp })),
             ("grandpa.offences", Double(records.offences.count)),
             ("grandpa.set_id", Double(records.setChanges.map(\.setId).max() ?? 0)),
+            ("grandpa.set_changes", Double(records.setChanges.count)),
             ("grandpa.finalized_blocks", Double(finalizedBlocks)),
         ]
         r.distributions = [("finality_lag_blocks", records.lagBlocks), ("finality_lag_seconds", records.lagSeconds),

@@ -1,0 +1,200 @@
+import CanaryArithmetic
+import CanaryEconomics
+import CanaryEngine
+import CanaryChain
+import CanaryStaking
+
+/// The relay chain's runtime at full fidelity: one `execute(block)` on the parent block's
+/// post-state, for every block any node authors (each fork has its own state).
+///
+/// Per block, in order (as the pallets' hooks run):
+/// 1. **Sessions** (`pallet_session`, on the first block of a new BABE epoch): the next
+///    session's validators become current (BABE authorities); at an era boundary the ending era
+///    is paid (`StakingState.endEra` with the era's real elapsed time from slot timestamps),
+///    the election queued a session ago is installed as the new active set, the behaviour rule
+///    runs, issuance conservation is checked, and GRANDPA gets a standard set change (delay 0)
+///    signalled in this block when the set changed. At the start of an era's last session the
+///    NPoS election runs on the era's snapshot; its winners are announced as the next epoch's
+///    BABE authorities.
+/// 2. **Era points** (`pallet_authorship` → staking): 20 per block to its author.
+/// 3. **Offences** (`pallet_offences`): equivocations honest nodes detected before the block's
+///    production and not yet reported on this chain are reported: the offender is slashed
+///    `min((3k/n)², 1)` (k = 1 per report) after `slash_defer` eras and disabled for the rest of
+///    the era (its blocks are rejected).
+///
+/// Records (eras, elections, offences, invariant violations) are kept per executing block and
+/// filtered to the canonical chain when results are written.
+public struct RelayRuntime: BlockRuntime {
+    public let config: RelayRuntimeConfig
+    var states: [RuntimeState?] = []
+    var prunedBelow: UInt32 = 0
+    /// Offences detected by honest nodes, in detection order (transaction propagation is not
+    /// modelled: a report is available to every author from its detection on).
+    public private(set) var pool: [OffenceReport] = []
+    var poolKeys: Set<UInt64> = []
+    public private(set) var records = RuntimeRecords()
+    public private(set) var genesisFailure: String?
+
+    public init(config: RelayRuntimeConfig) {
+        self.config = config
+        var population = StatisticalStakingModel(config: config.staking, validators: config.validators, seed: config.seed)
+        if config.election == .phragmms { population.state.useElection(PhragmmsElection()) }
+        population.startFirstEra()
+        genesisFailure = population.failure
+        let winners = population.state.exposures.map { UInt32($0.validator) }
+        let genesis = RuntimeState(population: population, eraPoints: Array(repeating: 0, count: config.validators),
+                                   eraBlocks: Array(repeating: 0, count: config.validators),
+                                   authorities: winners, nextAuthorities: winners)
+        states = [genesis]
+        records.elections.append(ElectionRecord(block: BlockTree.genesis, number: 0, era: 0, session: 0,
+                                                winners: winners, score: population.state.lastScore, changed: winners.count))
+    }
+
+    /// The post-state of `b` (nil once pruned or if never executed).
+    public func state(_ b: BlockId) -> RuntimeState? { Int(b) < states.count ? states[Int(b)] : nil }
+
+    /// The genesis validator set (the first election's winners).
+    public var genesisAuthorities: [UInt32] { states[0]!.authorities }
+
+    // MARK: BlockRuntime
+
+    public func authorities(epoch: UInt64, parent: BlockId, in tree: BlockTree) -> [UInt32] {
+        guard let st = state(parent) else { return [] }
+        return epoch <= st.session ? st.authorities : st.nextAuthorities
+    }
+
+    public func isDisabled(_ node: UInt32, parent: BlockId) -> Bool {
+        state(parent)?.disabled.sortedContains(node) ?? false
+    }
+
+    public func setChanges(at block: BlockId) -> [GrandpaSetChange] { state(block)?.setChanges ?? [] }
+
+    public mutating func noteOffence(_ offence: OffenceReport) {
+        guard poolKeys.insert(offence.key).inserted else { return }
+        pool.append(offence)
+    }
+
+    public mutating func prune(below number: UInt32, in tree: BlockTree) {
+        guard number > prunedBelow else { return }
+        for i in states.indices where states[i] != nil && tree.number[i] < number { states[i] = nil }
+        prunedBelow = number
+    }
+
+    public mutating func execute(_ b: BlockId, in tree: BlockTree) {
+        let parent = tree.parent[Int(b)]
+        if states.count <= Int(b) { states.append(contentsOf: repeatElement(nil, count: Int(b) + 1 - states.count)) }
+        guard var st = state(parent) else {
+            records.violations.append(InvariantViolation(block: b, era: 0, check: "parent-state", detail: "parent \(parent) has no state (pruned)"))
+            return
+        }
+        let number = tree.number[Int(b)]
+        let slot = tree.slot[Int(b)]
+        let now = UInt64(max(config.slotDuration.nanoseconds, 0) / 1_000_000) &* slot
+        let epoch = tree.state(b)?.epochIndex ?? st.session
+        while st.session < epoch {
+            st.session += 1
+            rotateSession(&st, block: b, number: number, millis: now)
+        }
+        // Era points of the author.
+        let author = Int(tree.author[Int(b)])
+        if author < st.eraPoints.count {
+            st.eraBlocks[author] &+= 1
+            if st.activeSet.sortedContains(UInt32(author)) { st.eraPoints[author] &+= config.staking.pointsPerBlock }
+        }
+        // Offences detected before this block was produced.
+        let producedAt = tree.producedAt[Int(b)]
+        for o in pool where o.detectedAt <= producedAt && !st.reported.sortedContains(o.key) {
+            st.reported.sortedInsert(o.key)
+            let era = st.staking.currentEra
+            let created = st.staking.reportEquivocation(offenders: [AccountID(o.offender)])
+            if !created.isEmpty { st.disabled.sortedInsert(o.offender) }
+            records.offences.append(OffenceRecord(block: b, number: number, era: era, report: o,
+                                                  fraction: created.first?.fraction, applyAt: created.first?.applyAt))
+        }
+        states[Int(b)] = st
+    }
+
+    // MARK: Sessions and eras
+
+    mutating func rotateSession(_ st: inout RuntimeState, block b: BlockId, number: UInt32, millis: UInt64) {
+        let k = st.session, perEra = max(config.sessionsPerEra, 1)
+        st.authorities = st.nextAuthorities
+        if k % perEra == 0 { endEra(&st, block: b, number: number, millis: millis) }
+        if (k + 1) % perEra == 0 {
+            // The era's last session starts: elect the next era's validators on this snapshot
+            // and announce them as the next epoch's authorities.
+            var elected = st.staking
+            do {
+                try elected.elect()
+                let winners = elected.exposures.map { UInt32($0.validator) }
+                st.queued = elected
+                st.nextAuthorities = winners
+                records.elections.append(ElectionRecord(block: b, number: number, era: st.staking.currentEra + 1, session: k,
+                                                        winners: winners, score: elected.lastScore,
+                                                        changed: Self.difference(winners, st.authorities)))
+            } catch {
+                records.violations.append(InvariantViolation(block: b, era: st.staking.currentEra, check: "election",
+                                                             detail: "election failed: \(error)"))
+                st.nextAuthorities = st.authorities
+            }
+        } else {
+            st.nextAuthorities = st.authorities
+        }
+    }
+
+    /// Pays the ending era, installs the queued election, runs the behaviour rule and checks
+    /// issuance conservation.
+    mutating func endEra(_ st: inout RuntimeState, block b: BlockId, number: UInt32, millis: UInt64) {
+        let oldSet = st.activeSet
+        var points: [(AccountID, UInt32)] = []
+        for v in oldSet where st.eraPoints[Int(v)] > 0 { points.append((AccountID(v), st.eraPoints[Int(v)])) }
+        let eraMillis = millis >= st.eraStartMillis ? millis - st.eraStartMillis : 0
+        let era = st.staking.currentEra
+        let commission = st.staking.eraCommission
+        let summary: EraSummary
+        do {
+            summary = try st.staking.endEra(points: points, eraMillis: max(eraMillis, 1), relayBlock: number, electNext: false)
+        } catch {
+            records.violations.append(InvariantViolation(block: b, era: era, check: "era-payout", detail: "\(error)"))
+            return
+        }
+        if let q = st.queued { st.staking.installElection(from: q); st.queued = nil }
+        let yield = annualised(summary.payout.toStakers, eraMillis: summary.eraMillis, of: summary.totalStaked)
+        if config.staking.behaviour.enabled { st.population.applyBehaviour(yield: yield) }
+        // Conservation: issuance after = before + minted − burned, and every planck accounted for.
+        let minted = summary.toTreasury + summary.paidToStakers
+        let issuance = st.staking.totalIssuance
+        if summary.totalIssuanceAfter != summary.totalIssuanceBefore + minted - summary.burned {
+            records.violations.append(InvariantViolation(block: b, era: era, check: "issuance-conservation",
+                detail: "issuance \(summary.totalIssuanceAfter) != \(summary.totalIssuanceBefore) + minted \(minted) - burned \(summary.burned)"))
+        }
+        if st.staking.sumOfBalances != issuance {
+            records.violations.append(InvariantViolation(block: b, era: era, check: "balances-sum",
+                detail: "accounts + treasury \(st.staking.sumOfBalances) != total issuance \(issuance)"))
+        }
+        let newSet = st.activeSet
+        if newSet != oldSet {
+            st.setChanges.append(GrandpaSetChange(signalNumber: number, delay: 0, voters: newSet))
+        }
+        var blocks = 0
+        for v in 0..<st.eraBlocks.count { blocks += Int(st.eraBlocks[v]) }
+        records.eras.append(EraResult(block: b, number: number, startNumber: st.eraStartNumber, startMillis: st.eraStartMillis,
+                                      endMillis: millis, summary: summary, yield: yield, treasury: st.staking.treasury,
+                                      blocks: blocks, points: points, commission: commission,
+                                      eraBlocks: st.eraBlocks, nominators: Self.nominating(st),
+                                      setChanged: newSet != oldSet, newSetSize: newSet.count))
+        st.eraStartMillis = millis
+        st.eraStartNumber = number
+        for i in st.eraPoints.indices { st.eraPoints[i] = 0; st.eraBlocks[i] = 0 }
+        st.disabled = []
+    }
+
+    static func nominating(_ st: RuntimeState) -> Int {
+        var n = 0
+        for id in st.population.nominatorIDs where st.staking.accounts[Int(id)].nominations != nil && st.staking.accounts[Int(id)].active > 0 { n += 1 }
+        return n
+    }
+
+    /// Members of `a` not in `b` (both ascending).
+    static func difference(_ a: [UInt32], _ b: [UInt32]) -> Int { a.filter { !b.sortedContains($0) }.count }
+}

@@ -1,0 +1,31 @@
+import CanaryEngine
+import CanaryStaking
+
+/// What the full-fidelity runtime needs from a scenario: the staking population and behaviour
+/// (`staking:`, shared with the statistical level) and how sessions and eras map onto BABE.
+public struct RelayRuntimeConfig: Sendable {
+    /// NPoS algorithm of the era election (`staking.election`).
+    public enum ElectionAlgorithm: String, Sendable, CaseIterable {
+        /// Sequential Phragmén, PerU16 solution (Kusama's miner).
+        case seqPhragmen = "seq-phragmen"
+        /// Phragmms, PerU16 solution.
+        case phragmms
+    }
+
+    public var staking: StakingSimulationConfig
+    /// Validator candidates (node `i` is candidate account `i`).
+    public var validators: Int
+    public var seed: UInt64
+    /// Sessions per era (`SessionsPerEra`, Kusama 6). A session is one BABE epoch.
+    public var sessionsPerEra: UInt64 = 6
+    /// BABE slot length: the runtime's timestamp is `slot × slotDuration` (as pallet_timestamp
+    /// with BABE), so eras last what their blocks' slots say.
+    public var slotDuration: SimTime = .seconds(6)
+    public var election: ElectionAlgorithm = .seqPhragmen
+
+    public init(staking: StakingSimulationConfig, validators: Int, seed: UInt64) {
+        self.staking = staking
+        self.validators = validators
+        self.seed = seed
+    }
+}
