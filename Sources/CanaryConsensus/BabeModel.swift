@@ -355,8 +355,10 @@ public struct BabeModel: SimulationModel {
                 }
             }
             if runtime != nil {
-                // Only the epoch's authorities claim slots, and a disabled one does not author.
-                guard Self.contains(authorities, UInt32(v)), !runtime!.isDisabled(UInt32(v), parent: parent) else { continue }
+                // Only the epoch's authorities claim slots, and a disabled honest one does not author
+                // (an equivocator does: honest nodes reject its blocks on import).
+                guard Self.contains(authorities, UInt32(v)) else { continue }
+                if roles[v] != .equivocator && runtime!.isDisabled(UInt32(v), parent: parent) { continue }
             }
             let kind: BlockKind
             if vrf.claimsPrimary(v, transcript, thresholdHigh: high, thresholdLow: low) {
