@@ -80,6 +80,7 @@ enum CLI {
         ("Scenarios/kusama/babe-partition.yaml", "12m"),
         ("Scenarios/kusama/grandpa-equivocators.yaml", "1m"),
         ("Scenarios/governance/migration-stall.yaml", "15m"),
+        ("Scenarios/kusama/era-cycle.yaml", "9m"),
     ])
     func protocolScenariosAreDeterministicAcrossProcesses(file: String, duration: String) throws {
         let dir = CLI.tempDir()
