@@ -16,6 +16,13 @@ public enum SweepDecoder {
         return try decode(yaml: text, file: path)
     }
 
+    /// True when the file is a sweep rather than a scenario (a mapping with `grid` or `base`),
+    /// so `canary validate` can check both kinds.
+    public static func isSweepFile(path: String) -> Bool {
+        guard let text = readText(path), let root = try? Yams.compose(yaml: text), case .mapping(let m) = root else { return false }
+        return m["grid"] != nil || m["base"] != nil
+    }
+
     static func readText(_ path: String) -> String? {
         FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
     }

@@ -346,11 +346,14 @@ final class SweepProgress: @unchecked Sendable {
     }
 
     private func statusLine() -> String {
-        let done = alreadyDone + results.count
-        let failed = alreadyFailed + results.filter { $0.status != "complete" }.count
+        // Interrupted runs are neither done nor failed: a rerun does them again.
+        let interrupted = results.filter { $0.status == "incomplete" }.count
+        let done = alreadyDone + results.count - interrupted
+        let failed = alreadyFailed + results.filter { $0.status == "failed" || $0.status == "error" }.count
         let elapsed = clock.seconds // wall-clock ok: progress display only
         var s = "[\(done)/\(total)] \(total > 0 ? done * 100 / total : 100)%"
         if failed > 0 { s += ", \(failed) failed" }
+        if interrupted > 0 { s += ", \(interrupted) interrupted" }
         s += ", elapsed \(Self.clock(elapsed))"
         if !results.isEmpty && done < total {
             s += ", ETA \(Self.clock(elapsed / Double(results.count) * Double(total - done)))"

@@ -6,7 +6,7 @@ import CanaryScenario
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check scenario files without running them.",
+        abstract: "Check scenario (and sweep) files without running them.",
         discussion: "Prints every problem as file:line:column: error: message. Exit code 0 when all files are valid, 2 otherwise."
     )
 
@@ -17,6 +17,11 @@ struct ValidateCommand: ParsableCommand {
         var bad = 0
         for f in files {
             do {
+                if SweepDecoder.isSweepFile(path: f) {
+                    let s = try SweepDecoder.load(path: f)
+                    print("\(f): ok (sweep \(s.name): \(s.points.count) points × \(s.seeds.count) seeds = \(s.runs.count) runs, every point a valid scenario)")
+                    continue
+                }
                 let s = try ScenarioDecoder.load(path: f)
                 print("\(f): ok (\(s.name): \(s.validatorCount) validators, \(s.duration), \(s.events.count) events, \(s.expectations.count) expectations)")
             } catch {
