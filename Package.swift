@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         // Pure libraries (no engine dependency).
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "CanaryScenario", dependencies: [
             "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance", "CanaryRuntime",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "CSV", package: "CSV.swift"),
         ], swiftSettings: release),
         .target(name: "CanaryStore", dependencies: [
             "CanaryEngine", "CanaryScenario", "CanaryRuntime", "CanaryConsensus", "CanaryStaking",

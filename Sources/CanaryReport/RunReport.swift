@@ -199,8 +199,8 @@ struct ChartBuilder {
             }
             let traj = eras.map { (x: $0["staking_rate"] as Double, y: $0["staking_inflation"] as Double) }
             s.append(.init(name: "run (one point per era)", points: traj, style: .points, color: "#0072B2"))
-            if let first = traj.first { s.append(.init(name: "first era", points: [first], style: .points, color: "#009E73")) }
-            if let last = traj.last { s.append(.init(name: "last era", points: [last], style: .points, color: "#D55E00")) }
+            if let first = traj.first { s.append(.init(name: "first era", points: [first], style: .points, color: "#009E73", radius: 5)) }
+            if let last = traj.last { s.append(.init(name: "last era", points: [last], style: .points, color: "#D55E00", radius: 5)) }
             let chart = XYChart(title: "The run on the inflation curve", xLabel: "staking rate", yLabel: "staking inflation per year", series: s,
                                 xMarkers: ideals.map { .init(at: $0, label: "ideal \(percent($0))") },
                                 xFormat: percent, yFormat: percent, xRange: 0...1)

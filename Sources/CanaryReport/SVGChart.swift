@@ -62,7 +62,7 @@ func thin<T>(_ xs: [T], limit: Int = 1500) -> [T] {
 /// marker lines (phases, ideal rates, thresholds).
 struct XYChart {
     enum Style { case line, step, points, dashed }
-    struct Series { var name: String; var points: [(x: Double, y: Double)]; var style: Style = .line; var color: String? = nil }
+    struct Series { var name: String; var points: [(x: Double, y: Double)]; var style: Style = .line; var color: String? = nil; var radius: Double = 2 }
     struct Marker { var at: Double; var label: String; var color: String = "#666666" }
 
     var title: String
@@ -112,9 +112,12 @@ struct XYChart {
         s += "<text x=\"\(n(left + pw / 2))\" y=\"\(n(top + ph + 32))\" text-anchor=\"middle\">\(xmlEscape(xLabel))</text>\n"
         s += "<text transform=\"translate(14 \(n(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(xmlEscape(yLabel))</text>\n"
         // Markers.
-        for m in xMarkers {
+        for (k, m) in xMarkers.enumerated() {
             s += "<line x1=\"\(n(px(m.at)))\" x2=\"\(n(px(m.at)))\" y1=\"\(n(top))\" y2=\"\(n(top + ph))\" stroke=\"\(m.color)\" stroke-dasharray=\"4 3\"/>"
-            s += "<text x=\"\(n(px(m.at) + 3))\" y=\"\(n(top + 11))\" fill=\"\(m.color)\">\(xmlEscape(m.label))</text>\n"
+            // Labels in rows (markers can be close together), right-aligned near the right edge.
+            let nearRight = px(m.at) + Double(m.label.count) * 6.5 > left + pw
+            let lx = nearRight ? px(m.at) - 3 : px(m.at) + 3
+            s += "<text x=\"\(n(lx))\" y=\"\(n(top + 11 + Double(k % 4) * 12))\"\(nearRight ? " text-anchor=\"end\"" : "") fill=\"\(m.color)\">\(xmlEscape(m.label))</text>\n"
         }
         for m in yMarkers {
             s += "<line x1=\"\(n(left))\" x2=\"\(n(left + pw))\" y1=\"\(n(py(m.at)))\" y2=\"\(n(py(m.at)))\" stroke=\"\(m.color)\" stroke-dasharray=\"4 3\"/>"
@@ -127,7 +130,7 @@ struct XYChart {
             let pts = thin(se.points)
             switch se.style {
             case .points:
-                for p in pts { s += "<circle cx=\"\(n(px(p.x)))\" cy=\"\(n(py(p.y)))\" r=\"2\" fill=\"\(color)\"/>" }
+                for p in pts { s += "<circle cx=\"\(n(px(p.x)))\" cy=\"\(n(py(p.y)))\" r=\"\(n(se.radius))\" fill=\"\(color)\"/>" }
                 s += "\n"
             case .line, .dashed, .step:
                 var d = ""
@@ -146,9 +149,13 @@ struct XYChart {
             let ly = height - 10
             for (i, se) in series.enumerated() {
                 let color = se.color ?? palette[i % palette.count]
-                s += "<rect x=\"\(n(lx))\" y=\"\(n(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
-                s += "<text x=\"\(n(lx + 14))\" y=\"\(n(ly))\">\(xmlEscape(se.name))</text>\n"
-                lx += 24 + Double(se.name.count) * 6.5
+                switch se.style {
+                case .points: s += "<circle cx=\"\(n(lx + 8))\" cy=\"\(n(ly - 4))\" r=\"\(n(max(2.5, se.radius)))\" fill=\"\(color)\"/>"
+                case .dashed: s += "<line x1=\"\(n(lx))\" x2=\"\(n(lx + 16))\" y1=\"\(n(ly - 4))\" y2=\"\(n(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>"
+                case .line, .step: s += "<line x1=\"\(n(lx))\" x2=\"\(n(lx + 16))\" y1=\"\(n(ly - 4))\" y2=\"\(n(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                }
+                s += "<text x=\"\(n(lx + 20))\" y=\"\(n(ly))\">\(xmlEscape(se.name))</text>\n"
+                lx += 30 + Double(se.name.count) * 6.5
             }
         }
         s += "</svg>\n"
