@@ -341,7 +341,10 @@ final class SweepProgress: @unchecked Sendable {
     }
 
     private func draw() {
-        FileHandle.standardError.write(Data(("\r  " + statusLine() + "\u{1B}[K").utf8))
+        let done = alreadyDone + results.filter { $0.status != "incomplete" }.count
+        let filled = total > 0 ? done * 24 / total : 24
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 24 - filled)
+        FileHandle.standardError.write(Data(("\r  " + bar + " " + statusLine() + "\u{1B}[K").utf8))
         drawn = true
     }
 
