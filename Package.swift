@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),
         .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore"]),
+        .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore", "CanaryReport"]),
         .testTarget(name: "CanaryReportTests", dependencies: ["CanaryReport", "CanaryStore", "CanaryScenario"]),
         .testTarget(name: "CanaryExploreTests", dependencies: ["CanaryExplore", "CanaryScenario", "CanaryEngine", "CanaryConsensus"]),
     ]

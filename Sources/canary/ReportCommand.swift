@@ -37,7 +37,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.short, .customLong("out")], help: "Output directory (default: Reports/<scenario name>).")
     var out: String?
 
+    @Option(help: "Report a sweep instead of a run: metric-against-parameter charts over its seeds (docs/sweeps.md).")
+    var sweep: String?
+
     func run() throws {
+        if let sweep {
+            if runId != nil || scenario != nil { throw badInput("report", "give --sweep, or --run / --scenario, not both") }
+            return try sweepReport(sweep)
+        }
         if runId != nil && scenario != nil { throw badInput("report", "give --run or --scenario, not both") }
         let report: RunReport
         do {
@@ -70,5 +77,22 @@ struct ReportCommand: ParsableCommand {
         }
         print("\(dir.appendingPathComponent("index.html").path): run \(report.run.id) of \(report.run.scenario), \(report.charts.count) charts, "
               + (report.passed ? "expectations hold" : "\(report.expectations.filter { !$0.passed }.count) expectations failed"))
+    }
+
+    /// `--sweep NAME`: OUT/index.html with a chart per key metric, and each chart as OUT/sweep-NN.svg.
+    func sweepReport(_ name: String) throws {
+        let report: SweepReport
+        do { report = try SweepReport(database: try RunDatabase(path: database), sweep: name) } catch let e as ReportError {
+            throw badInput("report", e.description)
+        }
+        let dir = URL(fileURLWithPath: out ?? "Reports/sweep-\(report.sweep)")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data(try report.html().utf8).write(to: dir.appendingPathComponent("index.html"))
+            for c in report.charts { try Data(c.svg.utf8).write(to: dir.appendingPathComponent(c.file)) }
+        } catch {
+            throw badInput("report", "\(dir.path): cannot write the report (\(error.localizedDescription))")
+        }
+        print("\(dir.appendingPathComponent("index.html").path): sweep \(report.sweep), \(report.points.count) runs, \(report.charts.count) charts")
     }
 }

@@ -85,6 +85,10 @@ import CanarySweep
         let a = try Self.runs(dir, "whole.sqlite"), b = try Self.runs(dir, "sharded.sqlite")
         #expect(a.split(separator: "\n").count == 12)
         #expect(a == b)
+        // The sweep's report: one chart per key metric.
+        let report = try Self.run(["report", "sharded.sqlite", "--sweep", "cli-sweep", "-o", "report"], cwd: dir)
+        #expect(report.status == 0 && report.stdout.contains("sweep cli-sweep, 12 runs, 1 charts"), "\(report.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report/sweep-01.svg").path))
         // Rerunning a shard finds its runs done and runs nothing.
         let again = try Self.run(["sweep", "sweep.yaml", "--db", "shards"], env: ["JOB_COMPLETION_INDEX": "0"], cwd: dir)
         #expect(again.status == 2 && again.stderr.contains("pass --shards N"))

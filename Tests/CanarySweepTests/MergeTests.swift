@@ -4,6 +4,7 @@ import GRDB
 import CanaryScenario
 import CanaryStore
 @testable import CanarySweep
+import CanaryReport
 
 @Suite struct MergeTests {
     static let sweepText = """
@@ -66,6 +67,19 @@ import CanaryStore
         #expect(rows.first { $0.parameters["network.loss"] == "10%" }!.metrics["messages.delivery_ratio"]! < 0.95)
         let table = SweepSummary.table(rows, metrics: ["messages.delivery_ratio"], seedsPerPoint: 2)
         #expect(table.contains("network.loss=10%, validators.count=10  2/2"))
+
+        // canary report --sweep: the key metric against the numeric parameter, one colour per
+        // validator count, each seed a dot.
+        let report = try SweepReport(database: RunDatabase(path: "\(dir)/b.sqlite"), sweep: "merge-test")
+        #expect(report.points.count == 8 && report.parameters == ["network.loss", "validators.count"])
+        #expect(report.charts.map(\.title) == ["messages.delivery_ratio against network.loss"])
+        let svg = report.charts[0].svg
+        #expect(svg.contains("validators.count=6 (seeds)") && svg.contains("validators.count=10"))
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 8)
+        let html = try report.html()
+        #expect(html.contains("<code>network.loss=10%, validators.count=10</code></td><td>2</td><td>0</td>"))
+        #expect(try SweepReport(database: RunDatabase(path: "\(dir)/a.sqlite"), sweep: "merge-test").html() == html)
+        #expect(throws: (any Error).self) { try SweepReport(database: RunDatabase(path: "\(dir)/b.sqlite"), sweep: "nope") }
     }
 
     @Test func refusesExistingOutputForeignFilesAndMixedVersions() throws {
