@@ -29,11 +29,11 @@ let package = Package(
         .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine", "CanaryGovernance"], swiftSettings: release),
         .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic", "CanaryEngine"], swiftSettings: release),
         // The chain's runtime with state per block (implements CanaryChain's BlockRuntime).
-        .target(name: "CanaryRuntime", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryStaking", "CanaryEngine", "CanaryChain"], swiftSettings: release),
+        .target(name: "CanaryRuntime", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryStaking", "CanaryGovernance", "CanaryEngine", "CanaryChain"], swiftSettings: release),
         // Simulation.
         .target(name: "CanaryEngine", swiftSettings: release),
         .target(name: "CanaryChain", dependencies: ["CanaryEngine"], swiftSettings: release),
-        .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic", "CanaryGovernance"], swiftSettings: release),
+        .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic"], swiftSettings: release),
         .target(name: "CanaryScenario", dependencies: [
             "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance", "CanaryRuntime",
             .product(name: "Yams", package: "Yams"),
@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "CanaryChainTests", dependencies: ["CanaryChain", "CanaryEngine"]),
         .testTarget(name: "CanaryRuntimeTests", dependencies: ["CanaryRuntime", "CanaryConsensus", "CanaryStaking", "CanaryEngine"]),
         .testTarget(name: "CanaryConsensusTests", dependencies: ["CanaryConsensus", "CanaryChain", "CanaryEngine"]),
-        .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario"]),
+        .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario", "CanaryRuntime"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),
         .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore", "CanaryReport"]),

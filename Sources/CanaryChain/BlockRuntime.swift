@@ -39,6 +39,9 @@ public struct OffenceReport: Sendable, Equatable {
 /// post-state, so every fork has its own state. The consensus modules call it through this
 /// interface only (CanaryRuntime implements it).
 public protocol BlockRuntime: Sendable {
+    /// Whether the runtime elects the validators (BABE authorities per epoch, GRANDPA set changes
+    /// signalled on chain); false: every validator is an authority, always.
+    var decidesAuthorities: Bool { get }
     /// Executes `block` (already in `tree`) on its parent's post-state and keeps the result.
     mutating func execute(_ block: BlockId, in tree: BlockTree)
     /// The BABE authorities (node ids, ascending) of `epoch` as seen from `parent`'s
@@ -52,4 +55,13 @@ public protocol BlockRuntime: Sendable {
     mutating func prune(below number: UInt32, in tree: BlockTree)
     /// An offence detected by an honest node; later blocks report it on chain.
     mutating func noteOffence(_ offence: OffenceReport)
+    /// Time to author a child of `parent` (the runtime version that will execute it decides,
+    /// and its first block pays the migration). `base` is the client's default.
+    func proposalTime(childOf parent: BlockId, in tree: BlockTree, base: SimTime) -> SimTime
+    /// Time to import `block` (same rule).
+    func importTime(_ block: BlockId, in tree: BlockTree, base: SimTime) -> SimTime
+    /// Whether `node`'s client can execute a child of `parent` / the block `block` (false once
+    /// a runtime version its client does not support runs).
+    func canExecute(node: UInt32, childOf parent: BlockId, in tree: BlockTree) -> Bool
+    func canExecute(node: UInt32, block: BlockId, in tree: BlockTree) -> Bool
 }

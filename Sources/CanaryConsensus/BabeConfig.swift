@@ -1,5 +1,4 @@
 import CanaryEngine
-import CanaryGovernance
 
 /// BABE parameters and the simulation's cost model for block production and propagation.
 public struct BabeConfig: Sendable, Equatable {
@@ -48,9 +47,6 @@ public struct BabeConfig: Sendable, Equatable {
     /// Genesis randomness (epochs 0 and 1); nil derives it from the scenario seed.
     public var genesisRandomness: Hash32? = nil
 
-    /// Governance runtime run inside block production (OpenGov, scripted calls, runtime
-    /// upgrades); nil: none. See BabeGovernance.swift and docs/governance.md.
-    public var governance: GovernanceSetup? = nil
 
     public init() {}
 

@@ -1,5 +1,4 @@
 import CanaryEngine
-import CanaryGovernance
 
 /// A message between BABE nodes. Blocks travel by id into the shared `BlockTree`; the network
 /// model charges their size.
@@ -101,10 +100,6 @@ public struct BabeModel: SimulationModel {
     var offenceIndex: [UInt64: Int] = [:]
     var offenceRows: [(offender: UInt32, slot: UInt64, first: BlockId, second: BlockId, reporter: UInt32, at: SimTime, reporters: Int)] = []
     var scratch: [BlockId] = []
-    /// Governance runtime (`config.governance`), executed per block height when a block is
-    /// authored; it decides per block number the runtime version, its proposal and import
-    /// times and migration cost, and which nodes cannot execute it (BabeGovernance.swift).
-    public internal(set) var governance: GovernanceRuntime?
     /// The chain's runtime with state per block (CanaryRuntime), when the scenario has one: it
     /// decides each epoch's authorities, rejects disabled authors' blocks and receives the
     /// offences honest nodes detect. Nil: every validator is an authority, always.
@@ -142,7 +137,6 @@ public struct BabeModel: SimulationModel {
         upAtLastTick = Array(repeating: true, count: validators)
         importDelays = [[]]
         (peerStart, peerList) = Self.peerGraph(roles: roles, outbound: config.peers, streams: streams)
-        governance = config.governance.map(GovernanceRuntime.init(setup:))
     }
 
     /// A random graph among the validators that are not offline: each picks `outbound`
@@ -336,6 +330,7 @@ public struct BabeModel: SimulationModel {
         var designated: UInt32 = .max
         var authorities: [UInt32] = []
         var high = thresholdHigh, low = thresholdLow
+        let elected = runtime?.decidesAuthorities == true
         for v in 0..<validators where roles[v] != .offline && roles[v] != .silent && ctx.network.isUp[v] {
             let parent = views.best[v]
             if parent != cachedParent {
@@ -343,18 +338,18 @@ public struct BabeModel: SimulationModel {
                 let st = tree.state(parent)!
                 let (epoch, randomness) = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength)
                 transcript = BabeVRF.transcript(randomness: randomness, epoch: epoch, slot: slot)
-                if let r = runtime {
+                if let r = runtime, r.decidesAuthorities {
                     authorities = r.authorities(epoch: epoch, parent: parent, in: tree)
                     (high, low) = threshold(authorities: authorities.count)
                 }
                 if config.allowsSecondary {
-                    let count = runtime == nil ? validators : authorities.count
+                    let count = elected ? authorities.count : validators
                     let index = count == 0 ? UInt32.max : BabeRules.secondaryAuthor(randomness: randomness, slot: slot, authorities: count)
-                    secondary = runtime == nil || index == .max ? index : authorities[Int(index)]
+                    secondary = !elected || index == .max ? index : authorities[Int(index)]
                     if designated == .max { designated = secondary }
                 }
             }
-            if runtime != nil {
+            if elected {
                 // Only the epoch's authorities claim slots, and a disabled honest one does not author
                 // (an equivocator does: honest nodes reject its blocks on import).
                 guard Self.contains(authorities, UInt32(v)) else { continue }
@@ -368,7 +363,7 @@ public struct BabeModel: SimulationModel {
             } else {
                 continue
             }
-            guard runtimeCanExecute(UInt32(v), childOf: parent) else { continue }  // governance hook
+            guard runtimeCanExecute(UInt32(v), childOf: parent) else { continue }  // runtime version hook
             let payload = slot << 34 | UInt64(kind.rawValue) << 32 | UInt64(parent)
             ctx.schedule(after: proposalTime(childOf: parent), node: UInt32(v), kind: authorKind, payload: payload)
         }
@@ -376,7 +371,7 @@ public struct BabeModel: SimulationModel {
             // Nobody up to claim: record the author by the canonical (node 0's view) randomness.
             let st = tree.state(views.best[0])!
             let r = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength)
-            if let rt = runtime {
+            if let rt = runtime, elected {
                 let auths = rt.authorities(epoch: r.index, parent: views.best[0], in: tree)
                 designated = auths.isEmpty ? .max : auths[Int(BabeRules.secondaryAuthor(randomness: r.randomness, slot: slot, authorities: auths.count))]
             } else {
@@ -411,7 +406,6 @@ public struct BabeModel: SimulationModel {
         for _ in 0..<copies {
             let b = tree.add(parent: parent, slot: slot, author: node, kind: kind, size: config.blockSize,
                              producedAt: ctx.now, state: state)
-            executeRuntime(b, at: ctx.now)  // governance hook
             runtime?.execute(b, in: tree)
             importDelays.append([])
             pending.set(Int(node), Int(b))
@@ -424,7 +418,7 @@ public struct BabeModel: SimulationModel {
     // MARK: Import
 
     mutating func enqueueImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
-        guard runtimeCanExecute(node, block: b) else { return }  // governance hook
+        guard runtimeCanExecute(node, block: b) else { return }  // runtime version hook
         if let r = runtime, r.isDisabled(tree.author[Int(b)], parent: tree.parent[Int(b)]) {
             // A disabled validator's block is invalid: not imported, not relayed.
             pending.set(Int(node), Int(b))

@@ -253,7 +253,6 @@ extension BabeModel: ResultProducing {
             x = p
         }
         out.distributions = [("block_time", blockTime), ("block_import_delay", blockImportDelay), ("reorg_depth", reorgDepths)]
-        out.merge(governanceResults(at: end))  // BabeGovernance.swift (empty without governance)
         return out
     }
 }

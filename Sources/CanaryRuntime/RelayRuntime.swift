@@ -3,6 +3,7 @@ import CanaryEconomics
 import CanaryEngine
 import CanaryChain
 import CanaryStaking
+import CanaryGovernance
 
 /// The relay chain's runtime at full fidelity: one `execute(block)` on the parent block's
 /// post-state, for every block any node authors (each fork has its own state).
@@ -37,17 +38,25 @@ public struct RelayRuntime: BlockRuntime {
 
     public init(config: RelayRuntimeConfig) {
         self.config = config
-        var population = StatisticalStakingModel(config: config.staking, validators: config.validators, seed: config.seed)
-        if config.election == .phragmms { population.state.useElection(PhragmmsElection()) }
-        population.startFirstEra()
-        genesisFailure = population.failure
-        let winners = population.state.exposures.map { UInt32($0.validator) }
-        let genesis = RuntimeState(population: population, eraPoints: Array(repeating: 0, count: config.validators),
+        var winners = (0..<config.validators).map { UInt32($0) }
+        var population: StatisticalStakingModel? = nil
+        if let staking = config.staking {
+            var p = StatisticalStakingModel(config: staking, validators: config.validators, seed: config.seed)
+            if config.election == .phragmms { p.state.useElection(PhragmmsElection()) }
+            p.startFirstEra()
+            genesisFailure = p.failure
+            winners = p.state.exposures.map { UInt32($0.validator) }
+            population = p
+        }
+        var genesis = RuntimeState(population: population, eraPoints: Array(repeating: 0, count: config.validators),
                                    eraBlocks: Array(repeating: 0, count: config.validators),
                                    authorities: winners, nextAuthorities: winners)
+        genesis.governance = config.governance.map(GovernanceRuntime.init(setup:))
         states = [genesis]
-        records.elections.append(ElectionRecord(block: BlockTree.genesis, number: 0, era: 0, session: 0,
-                                                winners: winners, score: population.state.lastScore, changed: winners.count))
+        if let p = population {
+            records.elections.append(ElectionRecord(block: BlockTree.genesis, number: 0, era: 0, session: 0,
+                                                    winners: winners, score: p.state.lastScore, changed: winners.count))
+        }
     }
 
     /// The post-state of `b` (nil once pruned or if never executed).
@@ -57,6 +66,8 @@ public struct RelayRuntime: BlockRuntime {
     public var genesisAuthorities: [UInt32] { states[0]!.authorities }
 
     // MARK: BlockRuntime
+
+    public var decidesAuthorities: Bool { config.staking != nil }
 
     public func authorities(epoch: UInt64, parent: BlockId, in tree: BlockTree) -> [UInt32] {
         guard let st = state(parent) else { return [] }
@@ -68,6 +79,26 @@ public struct RelayRuntime: BlockRuntime {
     }
 
     public func setChanges(at block: BlockId) -> [GrandpaSetChange] { state(block)?.setChanges ?? [] }
+
+    // Governance: the version that will execute a block is decided by its parent's state.
+
+    public func proposalTime(childOf parent: BlockId, in tree: BlockTree, base: SimTime) -> SimTime {
+        guard let g = state(parent)?.governance else { return base }
+        return .ns(g.proposalTime(forBlock: tree.number[Int(parent)] + 1, base: base.nanoseconds))
+    }
+
+    public func importTime(_ block: BlockId, in tree: BlockTree, base: SimTime) -> SimTime {
+        guard let g = state(tree.parent[Int(block)])?.governance else { return base }
+        return .ns(g.importTime(forBlock: tree.number[Int(block)], base: base.nanoseconds))
+    }
+
+    public func canExecute(node: UInt32, childOf parent: BlockId, in tree: BlockTree) -> Bool {
+        state(parent)?.governance?.canExecute(node: node, block: tree.number[Int(parent)] + 1) ?? true
+    }
+
+    public func canExecute(node: UInt32, block: BlockId, in tree: BlockTree) -> Bool {
+        state(tree.parent[Int(block)])?.governance?.canExecute(node: node, block: tree.number[Int(block)]) ?? true
+    }
 
     public mutating func noteOffence(_ offence: OffenceReport) {
         guard poolKeys.insert(offence.key).inserted else { return }
@@ -91,6 +122,13 @@ public struct RelayRuntime: BlockRuntime {
         let slot = tree.slot[Int(b)]
         let now = UInt64(max(config.slotDuration.nanoseconds, 0) / 1_000_000) &* slot
         let epoch = tree.state(b)?.epochIndex ?? st.session
+        // Governance (on_initialize: the scheduler agenda; then the block's calls).
+        st.governance?.execute(block: number, at: tree.producedAt[Int(b)].nanoseconds)
+        guard st.population != nil else {
+            st.session = max(st.session, epoch)
+            states[Int(b)] = st
+            return
+        }
         while st.session < epoch {
             st.session += 1
             rotateSession(&st, block: b, number: number, millis: now)
@@ -99,7 +137,7 @@ public struct RelayRuntime: BlockRuntime {
         let author = Int(tree.author[Int(b)])
         if author < st.eraPoints.count {
             st.eraBlocks[author] &+= 1
-            if st.activeSet.sortedContains(UInt32(author)) { st.eraPoints[author] &+= config.staking.pointsPerBlock }
+            if st.activeSet.sortedContains(UInt32(author)) { st.eraPoints[author] &+= config.staking!.pointsPerBlock }
         }
         // Offences detected before this block was produced.
         let producedAt = tree.producedAt[Int(b)]
@@ -160,7 +198,7 @@ public struct RelayRuntime: BlockRuntime {
         }
         if let q = st.queued { st.staking.installElection(from: q); st.queued = nil }
         let yield = annualised(summary.payout.toStakers, eraMillis: summary.eraMillis, of: summary.totalStaked)
-        if config.staking.behaviour.enabled { st.population.applyBehaviour(yield: yield) }
+        if config.staking!.behaviour.enabled { st.population!.applyBehaviour(yield: yield) }
         // Conservation: issuance after = before + minted − burned, and every planck accounted for.
         let minted = summary.toTreasury + summary.paidToStakers
         let issuance = st.staking.totalIssuance
@@ -191,7 +229,7 @@ public struct RelayRuntime: BlockRuntime {
 
     static func nominating(_ st: RuntimeState) -> Int {
         var n = 0
-        for id in st.population.nominatorIDs where st.staking.accounts[Int(id)].nominations != nil && st.staking.accounts[Int(id)].active > 0 { n += 1 }
+        for id in st.population!.nominatorIDs where st.staking.accounts[Int(id)].nominations != nil && st.staking.accounts[Int(id)].active > 0 { n += 1 }
         return n
     }
 

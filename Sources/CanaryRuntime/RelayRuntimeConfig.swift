@@ -1,8 +1,10 @@
 import CanaryEngine
 import CanaryStaking
+import CanaryGovernance
 
 /// What the full-fidelity runtime needs from a scenario: the staking population and behaviour
-/// (`staking:`, shared with the statistical level) and how sessions and eras map onto BABE.
+/// (`staking:`, shared with the statistical level), how sessions and eras map onto BABE, and
+/// OpenGov with its runtime versions (`governance:`). Either part may be absent.
 public struct RelayRuntimeConfig: Sendable {
     /// NPoS algorithm of the era election (`staking.election`).
     public enum ElectionAlgorithm: String, Sendable, CaseIterable {
@@ -12,7 +14,10 @@ public struct RelayRuntimeConfig: Sendable {
         case phragmms
     }
 
-    public var staking: StakingSimulationConfig
+    /// Staking (nil: every validator is an authority, always; no eras).
+    public var staking: StakingSimulationConfig?
+    /// OpenGov referenda, scripted calls and the runtime versions `set_code` may install.
+    public var governance: GovernanceSetup?
     /// Validator candidates (node `i` is candidate account `i`).
     public var validators: Int
     public var seed: UInt64
@@ -23,8 +28,9 @@ public struct RelayRuntimeConfig: Sendable {
     public var slotDuration: SimTime = .seconds(6)
     public var election: ElectionAlgorithm = .seqPhragmen
 
-    public init(staking: StakingSimulationConfig, validators: Int, seed: UInt64) {
+    public init(staking: StakingSimulationConfig?, governance: GovernanceSetup? = nil, validators: Int, seed: UInt64) {
         self.staking = staking
+        self.governance = governance
         self.validators = validators
         self.seed = seed
     }

@@ -1,6 +1,7 @@
 import CanaryArithmetic
 import CanaryChain
 import CanaryStaking
+import CanaryGovernance
 
 /// The runtime's post-state of one block: everything the chain decides, as one value.
 ///
@@ -9,7 +10,9 @@ import CanaryStaking
 public struct RuntimeState: Sendable {
     /// Balances, bonds, nominations, exposures, pending slashes (`StakingState`), with the
     /// statistical level's genesis population and yield-reactive behaviour around it.
-    public var population: StatisticalStakingModel
+    public var population: StatisticalStakingModel?
+    /// OpenGov, the scheduler and the runtime version (`set_code`), per fork.
+    public var governance: GovernanceRuntime?
     /// Current session index (= the BABE epoch of this block).
     public var session: UInt64 = 0
     /// Timestamp (ms) of the block that started the current era.
@@ -32,13 +35,14 @@ public struct RuntimeState: Sendable {
     /// Offences already reported on this chain (`OffenceReport.key`, ascending).
     public var reported: [UInt64] = []
 
+    /// The staking ledger (only read or written when the runtime has staking).
     var staking: StakingState {
-        get { population.state }
-        set { population.state = newValue }
+        get { population!.state }
+        set { population!.state = newValue }
     }
 
-    /// Active validators of the staking ledger's current era (ascending).
-    var activeSet: [UInt32] { population.state.exposures.map { UInt32($0.validator) } }
+    /// Active validators of the staking ledger's current era (ascending); empty without staking.
+    var activeSet: [UInt32] { population?.state.exposures.map { UInt32($0.validator) } ?? [] }
 }
 
 extension Array where Element: Comparable {

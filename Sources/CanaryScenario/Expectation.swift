@@ -15,7 +15,7 @@ public enum MetricCatalog {
             + StatisticalStakingModel.metrics
             + Network<GossipTrafficModel.Message>.metrics(classes: BabeModel.messageClasses)
             + BabeModel.metrics
-            + BabeModel.governanceMetrics
+            + RelayRuntime.governanceMetrics
             + Network<GossipTrafficModel.Message>.metrics(classes: BabeGrandpaModel.messageClasses)
             + BabeGrandpaModel.metrics
             + RelayRuntime.metrics

@@ -30,7 +30,8 @@ public struct Scenario: Sendable {
     /// The full-fidelity runtime (`staking:` in `consensus: full`): sessions, eras, elections,
     /// payouts, offences and slashing executed per block.
     public var runtime: RelayRuntimeConfig?
-    /// OpenGov and runtime upgrades (`governance:` section; also installed in `babe.governance`).
+    /// OpenGov and runtime upgrades (`governance:` section; at full fidelity run by `runtime`, at
+    /// the statistical level by `staking.governance`).
     public var governance: GovernanceSetup?
     /// The timeline, sorted by time (ties keep file order).
     public var events: [TimedFault]

@@ -133,17 +133,18 @@ public enum ScenarioDecoder {
         if let babe = decodedConsensus?.babe { scenario.babe = babe }
         scenario.grandpa = decodedConsensus?.grandpa
         scenario.staking = staking
-        if consensus == .full, let staking, let options = stakingDecoded?.1 {
-            var rt = RelayRuntimeConfig(staking: staking, validators: validatorRegions.count, seed: overrides.seed ?? seed)
-            rt.sessionsPerEra = options.sessionsPerEra
-            rt.election = options.election
+        if consensus == .full, staking != nil || governance != nil {
+            var rt = RelayRuntimeConfig(staking: staking, governance: governance, validators: validatorRegions.count,
+                                        seed: overrides.seed ?? seed)
+            if let options = stakingDecoded?.1 {
+                rt.sessionsPerEra = options.sessionsPerEra
+                rt.election = options.election
+            }
             rt.slotDuration = scenario.babe.slotDuration
             scenario.runtime = rt
         }
         if consensus == .statistical { scenario.staking?.governance = governance }
         scenario.governance = governance
-        scenario.babe.governance = governance
-        scenario.grandpa?.babe.governance = governance
         checkLimits(scenario, top, &r)
         return scenario
     }

@@ -61,7 +61,10 @@ public enum ScenarioRunner {
     /// The runtime's tables and metrics on the canonical chain (none without a runtime).
     static func runtimeResults(_ babe: BabeModel) -> RunResults {
         guard let rt = babe.runtime as? RelayRuntime else { return RunResults() }
-        return rt.results(head: babe.canonicalHead, tree: babe.tree, rejectedDisabled: babe.rejectedDisabled)
+        var r = rt.config.staking == nil ? RunResults()
+            : rt.results(head: babe.canonicalHead, tree: babe.tree, rejectedDisabled: babe.rejectedDisabled)
+        r.merge(rt.governanceResults(head: babe.canonicalHead, tree: babe.tree))
+        return r
     }
 
     /// One run of one model: the chunked loop with samples, then results, expectations, digest.

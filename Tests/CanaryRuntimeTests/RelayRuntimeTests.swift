@@ -3,6 +3,7 @@ import CanaryArithmetic
 import CanaryEngine
 import CanaryChain
 import CanaryStaking
+import CanaryGovernance
 @testable import CanaryRuntime
 
 /// The runtime driven by a hand-built block tree: each block's epoch is `slot / epochLength`.
@@ -12,7 +13,8 @@ struct Chain {
     let epochLength: UInt64
 
     init(validators: Int = 12, seats: Int = 8, nominators: Int = 40, sessionsPerEra: UInt64 = 2,
-         epochLength: UInt64 = 5, slashDefer: UInt32 = 1, leave: Perbill = .zero) {
+         epochLength: UInt64 = 5, slashDefer: UInt32 = 1, leave: Perbill = .zero, staking: Bool = true,
+         governance: GovernanceSetup? = nil) {
         var s = StakingSimulationConfig()
         s.activeValidators = seats
         s.slashDeferDuration = slashDefer
@@ -21,7 +23,7 @@ struct Chain {
         s.targets = 2...6
         s.behaviour.validatorLeave = leave
         s.behaviour.validatorReturn = leave
-        var c = RelayRuntimeConfig(staking: s, validators: validators, seed: 9)
+        var c = RelayRuntimeConfig(staking: staking ? s : nil, governance: governance, validators: validators, seed: 9)
         c.sessionsPerEra = sessionsPerEra
         runtime = RelayRuntime(config: c)
         self.epochLength = epochLength
@@ -159,5 +161,53 @@ struct Chain {
         #expect(st.sumOfBalances == st.totalIssuance)
         #expect(st.totalIssuance == st.genesisIssuance + st.minted - st.burned)
         #expect(st.minted > 0)
+    }
+
+    /// Governance state is per fork: a call due at 18 s is in the first block produced at or after
+    /// 18 s on each fork, so the fork that got it earlier approves and enacts set_code earlier,
+    /// and the other fork runs the old runtime at the same heights until it enacts it itself.
+    @Test func governanceCallsAndUpgradesArePerFork() throws {
+        let ksm: Balance = 1_000_000_000_000
+        var root = TrackTable.kusama.track(named: "root")!
+        root.preparePeriod = 1; root.decisionPeriod = 140; root.confirmPeriod = 10; root.minEnactmentPeriod = 10
+        let setup = GovernanceSetup(
+            tracks: try TrackTable([root]), activeIssuance: 1_000_000 * ksm, balances: [5_000 * ksm, 600_000 * ksm],
+            genesisSpecVersion: 1_002_006, versions: [RuntimeVersion(specVersion: 1_003_000, migrationTime: 15_000_000_000)],
+            actions: [
+                GovernanceAction(.block(2), .submit(ref: 0, who: 0, origin: .root, call: .setCode(specVersion: 1_003_000), enactment: .after(0))),
+                GovernanceAction(.block(2), .placeDecisionDeposit(ref: 0, who: 0)),
+                GovernanceAction(.time(18_000_000_000), .vote(ref: 0, who: 1, vote: .standard(aye: true, conviction: .locked1x, balance: 600_000 * ksm))),
+            ],
+            sampleEvery: 10, referendumCount: 1)
+        var c = Chain(validators: 6, staking: false, governance: setup)
+        #expect(!c.runtime.decidesAuthorities)
+        let base = c.extend(BlockTree.genesis, slots: 1...2)          // blocks 1, 2 (6 s, 12 s)
+        // Fork B: block 3 at 18 s carries the vote. Fork A: blocks 3-5 before 18 s, then 6-s slots.
+        var b = c.block(on: base, slot: 3, at: .seconds(18))
+        var a = base
+        for t in [14, 16, 17] as [Int64] { a = c.block(on: a, slot: UInt64(t), at: .seconds(t)) }
+        let votesA = c.runtime.state(a)!.governance!.calls.filter { $0.call.hasPrefix("vote") }.count
+        let votesB = c.runtime.state(b)!.governance!.calls.filter { $0.call.hasPrefix("vote") }.count
+        #expect(votesA == 0 && votesB == 1)
+        // Both forks grow one block per slot until B has enacted the upgrade.
+        var slotA: UInt64 = 18, slotB: UInt64 = 4
+        while c.runtime.state(b)!.governance!.upgrades.isEmpty && slotB < 200 {
+            b = c.block(on: b, slot: slotB); slotB += 1
+            a = c.block(on: a, slot: slotA); slotA += 1
+        }
+        let gB = c.runtime.state(b)!.governance!
+        let upgrade = try #require(gB.upgrades.first)
+        let first = upgrade.firstBlock
+        // At the same height, A still runs the genesis runtime: the upgrade is absent on its fork.
+        let gA = c.runtime.state(a)!.governance!
+        #expect(gA.upgrades.isEmpty)
+        #expect(gB.specVersion(forBlock: first) == 1_003_000 && gA.specVersion(forBlock: first) == 1_002_006)
+        // The migration cost applies to B's next block only.
+        #expect(c.runtime.proposalTime(childOf: b, in: c.tree, base: .ms(500)) == .ms(500) + .seconds(15))
+        #expect(c.runtime.proposalTime(childOf: a, in: c.tree, base: .ms(500)) == .ms(500))
+        // A enacts it too once its own (later) vote has gone through the same periods.
+        while c.runtime.state(a)!.governance!.upgrades.isEmpty && slotA < 300 { a = c.block(on: a, slot: slotA); slotA += 1 }
+        let enactedA = try #require(c.runtime.state(a)!.governance!.upgrades.first)
+        #expect(enactedA.enactedBlock > upgrade.enactedBlock)
     }
 }

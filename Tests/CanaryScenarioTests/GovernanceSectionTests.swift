@@ -4,6 +4,7 @@ import CanaryEngine
 import CanaryChain
 import CanaryConsensus
 import CanaryGovernance
+import CanaryRuntime
 @testable import CanaryScenario
 
 /// A full-mode scenario with `governance` as the body of its `governance:` section.
@@ -50,7 +51,7 @@ private let upgrade = """
     @Test func decodesTracksAccountsReferendaVotesAndVersions() throws {
         let s = try ScenarioDecoder.decode(yaml: scenario(upgrade), file: "g.yaml")
         let g = try #require(s.governance)
-        #expect(s.babe.governance == g)
+        #expect(s.runtime?.governance == g && s.runtime?.staking == nil)
         let root = try #require(g.tracks.track(named: "root"))
         #expect(root.decisionPeriod == 140 && root.confirmPeriod == 10 && root.preparePeriod == 1)
         #expect(g.balances.count == 52 && g.accountNames[2] == "crowd.0" && g.balances[1] == 600_000 * 1_000_000_000_000)
@@ -151,9 +152,13 @@ private let upgrade = """
     /// first of the new runtime and its 15 s migration delays production by several slots.
     @Test func setCodeChangesTheRuntimeFromTheNextBlockAndTheMigrationDelaysProduction() throws {
         let s = try ScenarioDecoder.decode(yaml: scenario(upgrade), file: "g.yaml")
-        let (sim, results) = BabeSimulation.run(config: s.babe, validators: s.validatorCount, network: s.network,
-                                                nodeRegion: s.validatorRegions, seed: s.seed, duration: .seconds(600))
-        let g = try #require(sim.model.governance)
+        var sim = BabeSimulation.make(config: s.babe, validators: s.validatorCount, network: s.network,
+                                      nodeRegion: s.validatorRegions, seed: s.seed, duration: .seconds(600))
+        sim.model.runtime = RelayRuntime(config: try #require(s.runtime))
+        _ = sim.run()
+        let runtime = try #require(sim.model.runtime as? RelayRuntime)
+        let results = runtime.governanceResults(head: sim.model.canonicalHead, tree: sim.model.tree)
+        let g = try #require(runtime.state(sim.model.canonicalHead)?.governance)
         let u = try #require(g.upgrades.first)
         #expect(g.specVersion(forBlock: u.enactedBlock) == 1_002_006)
         #expect(g.specVersion(forBlock: u.enactedBlock + 1) == 1_003_000)

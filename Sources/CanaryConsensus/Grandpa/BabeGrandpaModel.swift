@@ -130,7 +130,7 @@ public struct BabeGrandpaModel: SimulationModel {
         // Genesis voters: the runtime's genesis authorities (the first election's winners), else
         // the scenario's list, else every validator.
         let genesisTree = babe.tree
-        let genesisSet = runtime.map { $0.authorities(epoch: 0, parent: BlockTree.genesis, in: genesisTree) }
+        let genesisSet = runtime.flatMap { $0.decidesAuthorities ? $0.authorities(epoch: 0, parent: BlockTree.genesis, in: genesisTree) : nil }
         let set = GrandpaVoterSet(nodes: genesisSet ?? config.genesisVoters ?? (0..<validators).map { UInt32($0) })
         let streams = RandomStreams(seed: seed)
         let voters = (0..<validators).map {
@@ -334,7 +334,7 @@ public struct BabeGrandpaModel: SimulationModel {
             if pendingFinal[n] == b {
                 pendingFinal[n] = BlockTree.none
                 applyFinality(node, b, ctx.now)
-                if babe.runtime != nil { checkSetChanges(node, &ctx) }
+                if babe.runtime?.decidesAuthorities == true { checkSetChanges(node, &ctx) }
             }
             guard !waiting[n].isEmpty else { continue }
             var ready: [(from: UInt32, message: GrandpaMessage)] = []
@@ -487,7 +487,7 @@ public struct BabeGrandpaModel: SimulationModel {
     /// Authority-set changes signalled on the chain ending at `b`: the runtime's (the session
     /// pallet's signals, per fork) when there is one, else the scenario's `set_changes`.
     func setChanges(at b: BlockId) -> [GrandpaSetChange] {
-        if let r = babe.runtime { return r.setChanges(at: b) }
+        if let r = babe.runtime, r.decidesAuthorities { return r.setChanges(at: b) }
         return config.setChanges
     }
 
@@ -514,7 +514,7 @@ public struct BabeGrandpaModel: SimulationModel {
             }
         } else {
             // A change signalled above the finalized block on the best chain limits the votes.
-            let bestChanges = babe.runtime == nil ? finChanges : setChanges(at: best)
+            let bestChanges = babe.runtime?.decidesAuthorities == true ? setChanges(at: best) : finChanges
             guard nextChange[n] < bestChanges.count else { return }
             let c = bestChanges[nextChange[n]]
             if c.forced {
@@ -528,7 +528,7 @@ public struct BabeGrandpaModel: SimulationModel {
         let set = GrandpaVoterSet(nodes: c.voters)
         let newSet = voters[n].setId + 1
         records.noteSetChange(setId: newSet, node: node, at: ctx.now, base: b, tree: t)
-        if babe.runtime != nil && !c.forced {
+        if babe.runtime?.decidesAuthorities == true && !c.forced {
             // Pass the justification on to the BABE peers (each node forwards it once).
             let size = config.grandpa.sizes.size(.commit(GrandpaCommit(setId: newSet - 1, round: 0, target: GrandpaTarget(b, t.number[Int(b)]),
                                                                        precommits: [])))
