@@ -11,15 +11,9 @@ public enum MetricCatalog {
             MetricDefinition("simulated_seconds", .count, "Simulated time reached, in seconds."),
         ]
         var seen = Set(m.map(\.name))
-        let sources = Network<GossipTrafficModel.Message>.metrics(classes: GossipTrafficModel.messageClasses)
-            + StatisticalStakingModel.metrics
-            + Network<GossipTrafficModel.Message>.metrics(classes: BabeModel.messageClasses)
-            + BabeModel.metrics
-            + RelayRuntime.governanceMetrics
-            + Network<GossipTrafficModel.Message>.metrics(classes: BabeGrandpaModel.messageClasses)
-            + BabeGrandpaModel.metrics
-            + RelayRuntime.metrics
-        for d in sources where seen.insert(d.name).inserted { m.append(d) }
+        for model in ModelRegistry.all {
+            for d in model.metrics where seen.insert(d.name).inserted { m.append(d) }
+        }
         return m
     }()
 

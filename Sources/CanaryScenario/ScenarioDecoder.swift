@@ -95,9 +95,7 @@ public enum ScenarioDecoder {
         if consensus == .statistical && staking == nil, let c = top["consensus"] {
             r.error(c.key, "consensus mode statistical needs a 'staking:' section (it runs staking eras)")
         }
-        if consensus == .full, let t = top["traffic"] {
-            r.error(t.key, "'traffic' is synthetic load for scenarios without consensus; remove it or the consensus section")
-        }
+        checkSectionsAreUsed(top, mode: consensus, finality: decodedConsensus?.grandpa != nil, &r)
         let effectiveDuration = overrides.duration ?? duration
         var events: [TimedFault] = []
         if let ev = top["events"] {
@@ -116,9 +114,6 @@ public enum ScenarioDecoder {
             }
         }
         let governance = top["governance"].flatMap { g -> GovernanceSetup? in
-            if consensus == nil {
-                r.error(g.key, "governance needs consensus.mode full (it runs inside block production) or statistical (it runs before each era's payout)")
-            }
             if consensus == .statistical, let slot = staking?.slotDuration, slot != .seconds(6), let s = top["staking"] {
                 r.error(s.key, "governance counts periods in 6s blocks: with a governance section staking.slot must be 6s")
             }
@@ -147,6 +142,27 @@ public enum ScenarioDecoder {
         scenario.governance = governance
         checkLimits(scenario, top, &r)
         return scenario
+    }
+
+    /// Every top-level section must be read by a model that runs in this scenario
+    /// (`ModelRegistry`): a section the chosen mode does not use is an error, never ignored.
+    static func checkSectionsAreUsed(_ top: [String: (key: Node, value: Node)], mode: ConsensusMode?, finality: Bool,
+                                     _ r: inout YAMLReader) {
+        let present = Set(top.keys)
+        let used = Set(ModelRegistry.running(mode: mode, finality: finality, sections: present).flatMap(\.sections))
+        let context = mode.map { "in consensus mode \($0.rawValue)" } ?? "without a consensus section"
+        for key in present.sorted() where !ModelRegistry.common.contains(key) && !used.contains(key) {
+            var hint = "remove it"
+            switch (key, mode) {
+            case ("traffic", _): hint = "'traffic' is synthetic load for scenarios without consensus; remove it or the consensus section"
+            case ("governance", nil), ("staking", nil):
+                hint = "\(key) needs consensus.mode full (it runs in the chain's runtime, block by block) or statistical (it runs at each era)"
+            case ("network", .statistical), ("events", .statistical):
+                hint = "the statistical level simulates no messages; remove it (or use consensus.mode full)"
+            default: break
+            }
+            r.error(top[key]!.key, "section '\(key)' is not used \(context) (read by: \(ModelRegistry.readers(of: key))): \(hint)")
+        }
     }
 
     static func decodeNetwork(_ node: Node?, _ r: inout YAMLReader) -> NetworkConfig? {
