@@ -68,6 +68,24 @@ struct SweepFixture {
         #expect(again.runs.map(\.key) == sweep.runs.map(\.key))
     }
 
+    @Test func runKeysFollowWhatRunsNotTheFileLayout() throws {
+        let f = SweepFixture()
+        let text = """
+            name: s
+            base: base.yaml
+            grid:
+              network.loss: [0%, 5%]
+            """
+        let before = try f.load(text).runs.map(\.key)
+        // Reordering the grid keeps each run's key (so a resumed sweep still finds it)...
+        let reordered = try f.load(text.replacingOccurrences(of: "[0%, 5%]", with: "[5%, 0%]")).runs.map(\.key)
+        #expect(reordered == before.reversed())
+        // ...while a changed base scenario changes every key (its runs are redone).
+        _ = f.write("base.yaml", SweepFixture.base.replacingOccurrences(of: "count: 12", with: "count: 13"))
+        let after = try f.load(text).runs.map(\.key)
+        #expect(Set(after).isDisjoint(with: before))
+    }
+
     @Test func seedListsAndExpectationPlaceholders() throws {
         let sweep = try SweepFixture().load("""
             name: s
