@@ -75,7 +75,8 @@ import CanaryReport
         #expect(report.charts.map(\.title) == ["messages.delivery_ratio against network.loss"])
         let svg = report.charts[0].svg
         #expect(svg.contains("validators.count=6 (seeds)") && svg.contains("validators.count=10"))
-        #expect(svg.components(separatedBy: "<circle").count - 1 == 8)
+        let plotArea = svg.components(separatedBy: "</g>")[0]  // the legend comes after it
+        #expect(plotArea.components(separatedBy: "<circle").count - 1 == 8)
         let html = try report.html()
         #expect(html.contains("<code>network.loss=10%, validators.count=10</code></td><td>2</td><td>0</td>"))
         #expect(try SweepReport(database: RunDatabase(path: "\(dir)/a.sqlite"), sweep: "merge-test").html() == html)
