@@ -115,7 +115,8 @@ public struct RelayRuntime: BlockRuntime {
         let parent = tree.parent[Int(b)]
         if states.count <= Int(b) { states.append(contentsOf: repeatElement(nil, count: Int(b) + 1 - states.count)) }
         guard var st = state(parent) else {
-            records.violations.append(InvariantViolation(block: b, era: 0, check: "parent-state", detail: "parent \(parent) has no state (pruned)"))
+            records.violations.append(RuntimeViolation(block: b, era: 0, violation: InvariantViolation(
+                invariant: "runtime.parent-state", time: tree.producedAt[Int(b)], detail: "parent \(parent) has no state (pruned)")))
             return
         }
         let number = tree.number[Int(b)]
@@ -171,8 +172,8 @@ public struct RelayRuntime: BlockRuntime {
                                                         winners: winners, score: elected.lastScore,
                                                         changed: Self.difference(winners, st.authorities)))
             } catch {
-                records.violations.append(InvariantViolation(block: b, era: st.staking.currentEra, check: "election",
-                                                             detail: "election failed: \(error)"))
+                records.violations.append(RuntimeViolation(block: b, era: st.staking.currentEra, violation: InvariantViolation(
+                    invariant: "staking.election", time: .ms(Int64(millis)), detail: "election failed: \(error)")))
                 st.nextAuthorities = st.authorities
             }
         } else {
@@ -193,22 +194,17 @@ public struct RelayRuntime: BlockRuntime {
         do {
             summary = try st.staking.endEra(points: points, eraMillis: max(eraMillis, 1), relayBlock: number, electNext: false)
         } catch {
-            records.violations.append(InvariantViolation(block: b, era: era, check: "era-payout", detail: "\(error)"))
+            records.violations.append(RuntimeViolation(block: b, era: era, violation: InvariantViolation(
+                invariant: "staking.era-payout", time: .ms(Int64(millis)), detail: "\(error)")))
             return
         }
         if let q = st.queued { st.staking.installElection(from: q); st.queued = nil }
         let yield = annualised(summary.payout.toStakers, eraMillis: summary.eraMillis, of: summary.totalStaked)
         if config.staking!.behaviour.enabled { st.population!.applyBehaviour(yield: yield) }
         // Conservation: issuance after = before + minted − burned, and every planck accounted for.
-        let minted = summary.toTreasury + summary.paidToStakers
-        let issuance = st.staking.totalIssuance
-        if summary.totalIssuanceAfter != summary.totalIssuanceBefore + minted - summary.burned {
-            records.violations.append(InvariantViolation(block: b, era: era, check: "issuance-conservation",
-                detail: "issuance \(summary.totalIssuanceAfter) != \(summary.totalIssuanceBefore) + minted \(minted) - burned \(summary.burned)"))
-        }
-        if st.staking.sumOfBalances != issuance {
-            records.violations.append(InvariantViolation(block: b, era: era, check: "balances-sum",
-                detail: "accounts + treasury \(st.staking.sumOfBalances) != total issuance \(issuance)"))
+        var conservation = IssuanceConservation()
+        if let v = conservation.check(EraClose(summary: summary, ledger: st.staking), at: .ms(Int64(millis))) {
+            records.violations.append(RuntimeViolation(block: b, era: era, violation: v))
         }
         let newSet = st.activeSet
         if newSet != oldSet {

@@ -42,12 +42,11 @@ public struct OffenceRecord: Sendable {
     public var applyAt: EraIndex?
 }
 
-/// A broken invariant (a bug in the simulator or a model): fails the run.
-public struct InvariantViolation: Sendable {
+/// A broken invariant (a bug in the simulator or a model) found while executing `block`.
+public struct RuntimeViolation: Sendable {
     public var block: BlockId
     public var era: EraIndex
-    public var check: String
-    public var detail: String
+    public var violation: InvariantViolation
 }
 
 /// What the runtime recorded, per executing block (every fork).
@@ -55,7 +54,7 @@ public struct RuntimeRecords: Sendable {
     public var eras: [EraResult] = []
     public var elections: [ElectionRecord] = []
     public var offences: [OffenceRecord] = []
-    public var violations: [InvariantViolation] = []
+    public var violations: [RuntimeViolation] = []
 }
 
 extension RelayRuntime {
@@ -140,13 +139,7 @@ extension RelayRuntime {
         }
         r.tables.append(ot)
 
-        var vt = ResultTable(name: "invariant_violations", columns: [
-            .init("idx", .integer), .init("block", .integer), .init("era", .integer), .init("check", .text), .init("detail", .text),
-        ], key: ["idx"])
-        for (i, v) in records.violations.enumerated() {
-            vt.rows.append([.int(i), .int(v.block), .int(v.era), .text(v.check), .text(v.detail)])
-        }
-        r.tables.append(vt)
+        r.tables.append(StatisticalStakingModel.violationsTable(records.violations.map { ($0.era, $0.block, $0.violation) }))
 
         var disabled: [UInt32] = []
         for o in offences where o.fraction != nil { disabled.sortedInsert(o.report.offender) }

@@ -149,6 +149,19 @@ extension StatisticalStakingModel {
         .init("amount", .text, "Amount taken (planck)."),
     ]
 
+    /// The `invariant_violations` table: (era, block or nil, violation), in the order found.
+    public static func violationsTable(_ rows: [(era: EraIndex, block: UInt32?, violation: InvariantViolation)]) -> ResultTable {
+        var t = ResultTable(name: "invariant_violations", columns: [
+            .init("idx", .integer), .init("era", .integer), .init("block", .integer, "Block whose execution found it (full fidelity)"),
+            .init("invariant", .text), .init("at", .integer, "ns"), .init("detail", .text),
+        ], key: ["idx"])
+        for (i, v) in rows.enumerated() {
+            t.rows.append([.int(i), .int(v.era), v.block.map { .int($0) } ?? .null, .text(v.violation.invariant),
+                           .time(v.violation.time), .text(v.violation.detail)])
+        }
+        return t
+    }
+
     public static func slashesTable(_ rows: [SlashRecord]) -> ResultTable {
         var t = ResultTable(name: "slashes", columns: slashesColumns, key: ["applied_era", "offence_era", "validator", "who"])
         for s in rows {

@@ -38,6 +38,7 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing, Sendabl
         MetricDefinition("blocks.primary_share", .ratio, "Share of authored blocks from primary slots (BABE c)."),
         MetricDefinition("slashes", .count, "Slash records applied (one per slashed staker)."),
         MetricDefinition("staking.failed", .count, "1 if an era could not be processed (see the run's staking_errors table)."),
+        MetricDefinition("invariants.violations", .count, "Broken invariants (issuance conservation every era); see the invariant_violations table."),
     ] + StatisticalGovernance.metrics
 
     public let config: StakingSimulationConfig
@@ -70,6 +71,9 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing, Sendabl
     public private(set) var slashRows: [SlashRecord] = []
     public private(set) var elections = 0
     public private(set) var failure: String?
+    /// Broken invariants (issuance conservation, checked at every era end).
+    public private(set) var violations: [(era: EraIndex, block: UInt32?, violation: InvariantViolation)] = []
+    var conservation = IssuanceConservation()
     var erasSinceElection = 0
     var activeAtElection: Balance = 0
     var primaryBlocks: UInt64 = 0
@@ -297,6 +301,9 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing, Sendabl
             failure = "era \(era): \(error)"
             return
         }
+        if let v = conservation.check(EraClose(summary: summary, ledger: state), at: end) {
+            violations.append((era, nil, v))
+        }
         let yield = annualised(summary.payout.toStakers, eraMillis: summary.eraMillis, of: summary.totalStaked)
         governance?.recordPayout(stakingInflation: summary.payout.stakingInflation, yield: yield, toStakers: summary.payout.toStakers)
         if config.behaviour.enabled { applyBehaviour(yield: yield) }
@@ -433,6 +440,7 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing, Sendabl
         r.tables.append(Self.erasTable(eras))
         r.tables.append(Self.payoutsTable(payoutRows))
         r.tables.append(Self.slashesTable(slashRows))
+        r.tables.append(Self.violationsTable(violations))
         if let failure {
             r.tables.append(ResultTable(name: "staking_errors", columns: [.init("idx", .integer), .init("message", .text)],
                                         key: ["idx"], rows: [[.integer(0), .text(failure)]]))
@@ -463,6 +471,7 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing, Sendabl
             ("blocks.primary_share", allBlocks == 0 ? 0 : Double(primaryBlocks) / Double(allBlocks)),
             ("slashes", Double(slashRows.count)),
             ("staking.failed", failure == nil ? 0 : 1),
+            ("invariants.violations", Double(violations.count)),
         ]
         if let governance { r.merge(governance.results(stakingIdeal: state.config.inflation.idealStake)) }
         return r

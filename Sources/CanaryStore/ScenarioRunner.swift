@@ -129,7 +129,14 @@ public enum ScenarioRunner {
             produced.merge(extra(sim.model))
             produced.scalars += [("events", Double(sim.ctx.events)), ("simulated_seconds", sim.ctx.now.seconds)]
             try recorder.store(produced)
-            let results = try recorder.evaluate(scenario.expectations)
+            // A broken invariant fails the run even when the scenario does not ask about it.
+            var expectations = scenario.expectations
+            if produced.scalars.contains(where: { $0.name == "invariants.violations" }),
+               !expectations.contains(where: { $0.metric == "invariants.violations" }),
+               case .success(let implicit) = Expectation.parse("invariants.violations == 0") {
+                expectations.append(implicit)
+            }
+            let results = try recorder.evaluate(expectations)
             let passed = results.allSatisfy(\.passed)
             let digest = try recorder.finish(passed: passed, events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
             return RunOutcome(runId: recorder.runId, status: passed ? .complete : .failed, digest: digest, results: results,
