@@ -303,24 +303,28 @@ public struct BabeGrandpaModel: SimulationModel {
     /// The highest-numbered block `message` refers to that `node` has not imported (nil: all
     /// imported). Votes wait for their target; commits and catch-ups for every voted block.
     func missingBlock(_ message: GrandpaMessage, at node: UInt32) -> BlockId? {
-        let v = babe.views
-        var missing: BlockId? = nil
-        func need(_ b: BlockId) {
-            if !v.hasImported(node, b), missing == nil || tree.number[Int(b)] > tree.number[Int(missing!)] { missing = b }
-        }
         switch message {
-        case .vote(let m): need(m.target.block)
-        case .propose(_, _, _, let t): need(t.block)
+        case .vote(let m): return Self.missing(m.target.block, node, babe.views, babe.tree, nil)
+        case .propose(_, _, _, let t): return Self.missing(t.block, node, babe.views, babe.tree, nil)
         case .commit(let c):
-            need(c.target.block)
-            for p in c.precommits { need(p.block) }
+            var missing = Self.missing(c.target.block, node, babe.views, babe.tree, nil)
+            for p in c.precommits { missing = Self.missing(p.block, node, babe.views, babe.tree, missing) }
+            return missing
         case .catchUp(let c):
-            need(c.base.block)
-            for p in c.prevotes { need(p.block) }
-            for p in c.precommits { need(p.block) }
-        case .catchUpRequest, .colluding: break
+            var missing = Self.missing(c.base.block, node, babe.views, babe.tree, nil)
+            for p in c.prevotes { missing = Self.missing(p.block, node, babe.views, babe.tree, missing) }
+            for p in c.precommits { missing = Self.missing(p.block, node, babe.views, babe.tree, missing) }
+            return missing
+        case .catchUpRequest, .colluding: return nil
         }
-        return missing
+    }
+
+    /// `b` if `node` has not imported it and it is higher than `current`, else `current`.
+    @inline(__always)
+    static func missing(_ b: BlockId, _ node: UInt32, _ views: borrowing NodeViews, _ tree: borrowing BlockTree, _ current: BlockId?) -> BlockId? {
+        if views.hasImported(node, b) { return current }
+        if let c = current, tree.number[Int(c)] >= tree.number[Int(b)] { return current }
+        return b
     }
 
     /// Reacts to the blocks BABE imported since the last call: finality targets that became
