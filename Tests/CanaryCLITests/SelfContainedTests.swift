@@ -47,3 +47,20 @@ import Foundation
     #expect(winners.count == 5)
     #expect((out["score"] as? [String])?.count == 3)
 }
+
+/// `Reports/` ships the reports the README promises, each one self-contained (inline SVG, no
+/// scripts, nothing fetched). Their content is checked for byte-identity on regeneration by
+/// `SuiteCommandsTests.reportIsByteIdenticalWhenRegenerated`; `Reports/regenerate.sh` rebuilds them.
+@Test func shippedReportsExist() throws {
+    let dir = CLI.packageRoot.appendingPathComponent("Reports")
+    let listed = try String(contentsOf: dir.appendingPathComponent("scenarios.txt"), encoding: .utf8)
+        .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    for required in ["Scenarios/examples/network-smoke.yaml", "Scenarios/kusama/babe-300.yaml", "Scenarios/kusama/grandpa-300.yaml",
+                     "Scenarios/economics/inflation-ideal-60.yaml", "Scenarios/governance/root-upgrade-30.yaml"] {
+        #expect(listed.contains(required), "Reports/scenarios.txt lacks \(required)")
+    }
+    for name in ["network-smoke", "babe-300", "grandpa-300", "inflation-ideal-60", "governance-root-upgrade-30"] {
+        let html = try String(contentsOf: dir.appendingPathComponent("\(name)/index.html"), encoding: .utf8)
+        #expect(html.contains("<svg ") && !html.contains("<script") && !html.contains("https://"), "Reports/\(name)")
+    }
+}
