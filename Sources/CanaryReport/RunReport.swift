@@ -28,7 +28,7 @@ public struct RunReport {
         let c = ChartBuilder(db: db, run: run, distributions: distributions)
         sections = [
             Section(heading: "Finality (GRANDPA)", intro: "How far finality trails block production: for each finalized block, the time from its production to the median honest voter finalizing it.", charts: c.finality()),
-            Section(heading: "Block production (BABE)", intro: "Slot outcomes per epoch (primary, secondary, empty, forked = more than one block in the slot), chain growth and block-import delay (production to import, every importing node).", charts: c.babe()),
+            Section(heading: "Block production (BABE)", intro: "Slot outcomes (primary, secondary, empty, and forks: more than one block in the slot), chain growth and block-import delay (production to import, every importing node).", charts: c.babe()),
             Section(heading: "Staking and inflation", intro: "Per era: the staking rate, inflation and yield, drawn over the model's inflation curve, the era payouts, issuance and treasury.", charts: c.staking()),
             Section(heading: "Governance", intro: "Each referendum's approval and support over time against its track's curves, with the decision, confirmation, end and enactment marked.", charts: c.governance()),
             Section(heading: "Parachains", intro: "Inclusion latency (backed to included) and approval lag (included to approved) per candidate.", charts: c.parachains()),
@@ -106,14 +106,19 @@ struct ChartBuilder {
         if let h = histogram("finality_lag_seconds", title: "Finality lag distribution", file: "finality-lag-distribution.svg", unitLabel: "seconds", scale: 1e9) {
             out.append(h)
         }
-        let heights = db.rows("SELECT time, MAX(finalized_number) AS f FROM grandpa_finalized_height WHERE run_id = ? GROUP BY time ORDER BY time", [id])
         let best = db.rows("SELECT produced_at, number FROM blocks WHERE run_id = ? AND canonical = 1 ORDER BY produced_at", [id])
-        if !heights.isEmpty && !best.isEmpty {
+        // Finalized height when the median voter finalized each block (running maximum).
+        var finalized: [(x: Double, y: Double)] = []
+        for r in db.rows("SELECT median_finalized AS at, number FROM grandpa_finality WHERE run_id = ? AND median_finalized IS NOT NULL ORDER BY median_finalized, number", [id]) {
+            let y = Double(r["number"] as Int64)
+            if y > (finalized.last?.y ?? -1) { finalized.append((t(r["at"]), y)) }
+        }
+        if !finalized.isEmpty && !best.isEmpty {
             let chart = XYChart(title: "Best and finalized height", xLabel: timeUnit.label, yLabel: "block number",
                                 series: [.init(name: "best (canonical chain)", points: best.map { (t($0["produced_at"]), Double($0["number"] as Int64)) }, style: .step),
-                                         .init(name: "finalized (highest voter)", points: heights.map { (t($0["time"]), Double($0["f"] as Int64)) }, style: .step)],
+                                         .init(name: "finalized (median voter)", points: finalized, style: .step)],
                                 xFormat: trim)
-            out.append(.init(file: "finalized-height.svg", title: chart.title, caption: "Canonical chain height and the highest finalized height any honest voter reached.", svg: chart.svg(id: "finalized-height")))
+            out.append(.init(file: "finalized-height.svg", title: chart.title, caption: "Canonical chain height by production time, and the highest block the median honest voter had finalized.", svg: chart.svg(id: "finalized-height")))
         }
         return out
     }
@@ -127,32 +132,37 @@ struct ChartBuilder {
             // Epoch of a slot: from the blocks' epochs (the first slot seen in each epoch).
             let starts = db.rows("SELECT epoch, MIN(slot) AS s FROM blocks WHERE run_id = ? AND epoch IS NOT NULL GROUP BY epoch ORDER BY epoch", [id])
                 .map { (epoch: $0["epoch"] as Int64, slot: $0["s"] as Int64) }
+            // Per epoch when there are several; otherwise in equal runs of slots.
+            let perEpoch = starts.count >= 6
+            let firstSlot: Int64 = slots[0]["slot"], lastSlot: Int64 = slots[slots.count - 1]["slot"]
+            let run = max(10, Int64(niceTicks(0, Double(lastSlot - firstSlot + 1) / 30, count: 1).last ?? 10))
+            let kinds = ["primary", "primary+secondary", "multiple-primaries", "secondary", "empty"]
             var groups: [(label: String, counts: [Double])] = []
             var k = 0
             var current: Int64? = nil
             for r in slots {
                 let slot: Int64 = r["slot"]
-                while k + 1 < starts.count && starts[k + 1].slot <= slot { k += 1 }
-                let epoch = starts.isEmpty ? 0 : starts[k].epoch
-                if current != epoch { groups.append((String(epoch), [0, 0, 0, 0])); current = epoch }
-                let outcome: String = r["outcome"]
-                let idx: Int
-                switch outcome {
-                case "primary": idx = 0
-                case "secondary": idx = 1
-                case "empty": idx = 2
-                default: idx = 3
+                let key: Int64
+                if perEpoch {
+                    while k + 1 < starts.count && starts[k + 1].slot <= slot { k += 1 }
+                    key = starts[k].epoch
+                } else {
+                    key = firstSlot + (slot - firstSlot) / run * run
                 }
+                if current != key { groups.append((String(key), Array(repeating: 0, count: kinds.count))); current = key }
+                let outcome: String = r["outcome"]
+                let idx = outcome.hasPrefix("multiple-primaries") ? 2 : (kinds.firstIndex(of: outcome) ?? 2)
                 groups[groups.count - 1].counts[idx] += 1
             }
-            let chart = BarChart(title: "Slot outcomes per epoch", xLabel: "epoch", yLabel: "slots", categories: groups.map(\.label),
-                                 stacks: [.init(name: "primary", values: groups.map { $0.counts[0] }, color: "#0072B2"),
-                                          .init(name: "secondary", values: groups.map { $0.counts[1] }, color: "#56B4E9"),
-                                          .init(name: "empty", values: groups.map { $0.counts[2] }, color: "#BBBBBB"),
-                                          .init(name: "forked (several blocks)", values: groups.map { $0.counts[3] }, color: "#D55E00")])
+            let colors = ["#0072B2", "#E69F00", "#D55E00", "#56B4E9", "#BBBBBB"]
+            let names = ["primary", "primary + secondary (fork)", "several primaries (fork)", "secondary", "empty"]
+            let chart = BarChart(title: perEpoch ? "Slot outcomes per epoch" : "Slot outcomes per \(run) slots",
+                                 xLabel: perEpoch ? "epoch" : "first slot", yLabel: "slots", categories: groups.map(\.label),
+                                 stacks: kinds.indices.map { i in .init(name: names[i], values: groups.map { $0.counts[i] }, color: colors[i]) })
             let total = slots.count
+            let forked = groups.reduce(0.0) { $0 + $1.counts[1] + $1.counts[2] }
             out.append(.init(file: "slot-outcomes.svg", title: chart.title,
-                             caption: "\(total) slots. Forked: several primaries, or a primary and a secondary, in one slot.",
+                             caption: "\(total) slots, \(Int(forked)) with more than one block (a fork that fork choice resolves).",
                              svg: chart.svg(id: "slot-outcomes")))
         }
         let blocks = db.rows("SELECT produced_at, number, canonical FROM blocks WHERE run_id = ? ORDER BY produced_at, id", [id])
