@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Canary — a deterministic network simulator for Kusama-style relay chains.
-// See README.md (usage, module layout) and docs/ (one guide per subsystem).
+// See README.md (usage), docs/architecture.md (the module map and data flow) and docs/ (one guide per subsystem).
 import PackageDescription
 
 /// Release builds optimise across module boundaries, so the generic engine, election and

@@ -3,6 +3,7 @@ import CanaryEconomics
 import CanaryEngine
 import CanaryChain
 import CanaryStaking
+import CanaryNPoS
 import CanaryGovernance
 
 /// The relay chain's runtime at full fidelity: one `execute(block)` on the parent block's
@@ -42,7 +43,11 @@ public struct RelayRuntime: BlockRuntime {
         var population: StatisticalStakingModel? = nil
         if let staking = config.staking {
             var p = StatisticalStakingModel(config: staking, validators: config.validators, seed: config.seed)
-            if config.election == .phragmms { p.state.useElection(PhragmmsElection()) }
+            let balancing = config.balancingIterations > 0 ? BalancingConfig(iterations: config.balancingIterations) : nil
+            switch config.election {
+            case .seqPhragmen: p.state.useElection(SeqPhragmenElection(balancing: balancing))
+            case .phragmms: p.state.useElection(PhragmmsElection(balancing: balancing))
+            }
             p.startFirstEra()
             genesisFailure = p.failure
             winners = p.state.exposures.map { UInt32($0.validator) }

@@ -27,6 +27,9 @@ public struct RelayRuntimeConfig: Sendable {
     /// with BABE), so eras last what their blocks' slots say.
     public var slotDuration: SimTime = .seconds(6)
     public var election: ElectionAlgorithm = .seqPhragmen
+    /// Star-balancing iterations after the election (`BalancingConfig`; 0: none, as Kusama's
+    /// miner by default).
+    public var balancingIterations: Int = 0
 
     public init(staking: StakingSimulationConfig?, governance: GovernanceSetup? = nil, validators: Int, seed: UInt64) {
         self.staking = staking

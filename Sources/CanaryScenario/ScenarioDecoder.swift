@@ -134,6 +134,7 @@ public enum ScenarioDecoder {
             if let options = stakingDecoded?.1 {
                 rt.sessionsPerEra = options.sessionsPerEra
                 rt.election = options.election
+                rt.balancingIterations = options.balancing
             }
             rt.slotDuration = scenario.babe.slotDuration
             scenario.runtime = rt

@@ -69,18 +69,20 @@ enum StakingSection {
         Field("reelect_on_drift", ratio, "Also re-elect early when the active stake moved more than this since the last election (default: never)."),
         Field("sessions_per_era", .integer(min: 1, max: 1_000), "Full mode: sessions (BABE epochs) per era (Kusama 6); the era lasts sessions_per_era x consensus.epoch_length slots."),
         Field("election", .string, "Full mode: the era election's algorithm, seq-phragmen (default, Kusama's miner) or phragmms."),
+        Field("balancing", .integer(min: 0, max: 1_000), "Full mode: star-balancing iterations after the election (default 0, as Kusama's miner)."),
         Field("payouts", .string, "Detail of the payouts table: validator (one row per era and validator, default) or era (one row per era)."),
     ]
 
     /// Keys that only the statistical level uses (full mode takes eras from sessions, slots and
     /// authorship from BABE, offences from the protocols), and keys only full mode uses.
     static let statisticalOnly = ["era", "slot", "primary_probability", "election_every", "reelect_on_drift", "offences"]
-    static let fullOnly = ["sessions_per_era", "election"]
+    static let fullOnly = ["sessions_per_era", "election", "balancing"]
 
     /// Full-fidelity options of the `staking:` section.
     struct FullOptions {
         var sessionsPerEra: UInt64 = 6
         var election: RelayRuntimeConfig.ElectionAlgorithm = .seqPhragmen
+        var balancing = 0
     }
 
     static func decode(_ node: Node, mode: ConsensusMode?, _ r: inout YAMLReader) -> (StakingSimulationConfig, FullOptions)? {
@@ -91,6 +93,7 @@ enum StakingSection {
                 r.error(o[key]!.key, "staking.\(key) applies to consensus mode statistical only: at full fidelity eras are sessions_per_era BABE epochs, authorship and offences come from the simulated protocols")
             }
             if let v = int(o["sessions_per_era"], 1, 1_000, "staking.sessions_per_era", &r) { full.sessionsPerEra = UInt64(v) }
+            if let v = int(o["balancing"], 0, 1_000, "staking.balancing", &r) { full.balancing = v }
             if let e = o["election"], let s = r.string(e.value, "staking.election") {
                 if let a = RelayRuntimeConfig.ElectionAlgorithm(rawValue: s) { full.election = a } else {
                     r.error(e.value, "unknown election '\(s)'; expected \(RelayRuntimeConfig.ElectionAlgorithm.allCases.map(\.rawValue).joined(separator: " or "))")

@@ -134,4 +134,39 @@ private func decode(_ yaml: String) throws -> StakingSimulationConfig {
             #expect(json.contains("\"\(key)\""), "schema lacks \(key)")
         }
     }
+
+    /// At full fidelity the staking section builds the runtime; statistical-only keys are errors
+    /// (never ignored), and full-only keys are errors at the statistical level.
+    @Test func fullModeBuildsTheRuntimeAndRefusesStatisticalKeys() throws {
+        let full = """
+        name: s
+        duration: 10m
+        validators: {count: 20}
+        consensus: {mode: full, epoch_length: 20}
+        staking:
+          sessions_per_era: 3
+          election: phragmms
+          balancing: 2
+          active_validators: 15
+        """
+        let s = try ScenarioDecoder.decode(yaml: full, file: "s.yaml")
+        let rt = try #require(s.runtime)
+        #expect(rt.sessionsPerEra == 3 && rt.election == .phragmms && rt.balancingIterations == 2)
+        #expect(rt.staking?.activeValidators == 15 && rt.validators == 20 && rt.slotDuration == .seconds(6))
+        let d = diagnostics(full + "\n  era: 1h\n  election_every: 4\n")
+        #expect(d.count == 2)
+        #expect(d.contains { $0.location.line == 10 && $0.message.contains("staking.era applies to consensus mode statistical only") })
+        #expect(d.contains { $0.location.line == 11 && $0.message.contains("staking.election_every") })
+        let stat = diagnostics(scenario("  sessions_per_era: 2"))
+        #expect(stat.count == 1 && stat.first?.message.contains("applies to consensus mode full only") == true)
+    }
+
+    /// A section no running model reads is an error at its key.
+    @Test func unusedSectionsAreErrors() {
+        let withNetwork = diagnostics(scenario("  era: 6h") + "\nnetwork: {preset: three-continents}\nevents: [{at: 1m, crash: [1]}]\n")
+        #expect(withNetwork.contains { $0.location == SourceLocation(line: 7, column: 1) && $0.message.contains("section 'network' is not used in consensus mode statistical") })
+        #expect(withNetwork.contains { $0.location.line == 8 && $0.message.contains("section 'events'") })
+        let noConsensus = diagnostics("name: s\nduration: 1m\nvalidators: {count: 4}\nstaking: {era: 1h}\n")
+        #expect(noConsensus.count == 1 && noConsensus[0].location.line == 4 && noConsensus[0].message.contains("needs consensus.mode full"))
+    }
 }
