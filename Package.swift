@@ -58,6 +58,9 @@ let package = Package(
             "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryScenario",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: release),
+        // libFuzzer harness for the parsers; built for fuzzing by Fuzz/run.sh (docs/reliability.md).
+        .executableTarget(name: "CanaryFuzz", dependencies: ["CanaryScenario", "CanaryNPoS"], path: "Fuzz/CanaryFuzz",
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "canary", dependencies: [
             "CanaryEngine", "CanaryScenario", "CanaryStore", "CanaryNPoS", "CanaryEconomics",
             "CanaryStaking", "CanaryGovernance", "CanarySweep", "CanaryReport", "CanaryExplore",

@@ -130,7 +130,10 @@ struct YAMLReader {
             return prev[b.count]
         }
         let w = Array(word)
-        let best = names.map { (name: $0, d: distance(w, Array($0))) }.min { $0.d < $1.d }
+        // The edit distance is at least the length difference: skip names that cannot be
+        // within 2 (long unknown words are then cheap, which keeps errors and fuzzing fast).
+        let best = names.filter { abs($0.count - w.count) <= 2 }
+            .map { (name: $0, d: distance(w, Array($0))) }.min { $0.d < $1.d }
         return best.flatMap { $0.d <= 2 ? $0.name : nil }
     }
 }

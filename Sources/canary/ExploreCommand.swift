@@ -51,13 +51,14 @@ struct ExploreCommand: ParsableCommand {
         commandName: "explore",
         abstract: "Run a scenario under random fault schedules, one per seed, and check invariants.",
         discussion: """
-        For each seed, draws faults from the seed (crashes and restarts, partitions and heals with
-        bridges, Byzantine GRANDPA roles below a third of the voters) on top of the scenario, runs
-        it and checks: no two honest nodes finalize conflicting blocks (grandpa.safety), and
-        finality resumes within --recovery after the last fault while more than 2/3 are honest and
-        up (grandpa.liveness). A failing seed writes a standalone scenario that reproduces it
-        (--out); --shrink also writes a minimal one. --replay runs a file as written.
+        For each seed, draws faults from the seed (crashes and restarts, partitions and heals with \
+        bridges, Byzantine GRANDPA roles below a third of the voters) on top of the scenario, runs \
+        it and checks: no two honest nodes finalize conflicting blocks (grandpa.safety), and \
+        finality resumes within --recovery after the last fault while more than 2/3 are honest and \
+        up (grandpa.liveness). A failing seed writes a standalone scenario that reproduces it \
+        (--out); --shrink also writes a minimal one. --replay runs a file as written. \
         Needs consensus.mode full with GRANDPA. See docs/reliability.md.
+
         Exit codes: 0 every invariant held, 1 a violation, 2 bad input.
         """
     )
@@ -170,9 +171,10 @@ struct ShrinkCommand: ParsableCommand {
         commandName: "shrink",
         abstract: "Reduce a scenario that violates an invariant to a minimal reproducer.",
         discussion: """
-        Runs FILE with the invariant checkers of `canary explore` (pass the same options), then
-        repeatedly drops fault units, Byzantine nodes, crashed nodes, validators and simulated
+        Runs FILE with the invariant checkers of `canary explore` (pass the same options), then \
+        repeatedly drops fault units, Byzantine nodes, crashed nodes, validators and simulated \
         time while the same invariant still fails, and writes the smallest case found.
+
         Exit codes: 0 written, 1 the file does not violate any invariant, 2 bad input.
         """
     )
