@@ -32,3 +32,16 @@ done
     echo "| \`$f\` | [$name]($name/index.html) |"
   done
 } > Reports/README.md
+# The same list as a page for browsing offline.
+{
+  echo '<!DOCTYPE html>'
+  echo '<html lang="en"><head><meta charset="utf-8"><title>Canary reports</title>'
+  echo '<style>body { font-family: sans-serif; margin: 2em auto; max-width: 800px; } td { padding: 0.2em 1em 0.2em 0; }</style></head><body>'
+  echo '<h1>Reports of the shipped scenarios</h1>'
+  echo '<p>Made by <code>Reports/regenerate.sh</code> (see docs/reports.md).</p><table>'
+  grep -v '^\s*#' Reports/scenarios.txt | grep -v '^\s*$' | while read -r f; do
+    name=$(grep -m1 '^name:' "$f" | sed 's/^name:[[:space:]]*//; s/[[:space:]]*#.*$//')
+    echo "<tr><td><a href=\"$name/index.html\">$name</a></td><td><code>$f</code></td></tr>"
+  done
+  echo '</table></body></html>'
+} > Reports/index.html
