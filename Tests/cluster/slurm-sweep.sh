@@ -57,12 +57,18 @@ printf 'CgroupPlugin=cgroup/v1\nCgroupAutomount=no\n' > /etc/slurm/cgroup.conf
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # Wait for them to exit (slurmctld takes a moment), so nothing of this test outlives it.
+  for _ in $(seq 50); do
+    alive=0; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.2
+  done
 }
 trap cleanup EXIT
 if ! pgrep -x munged >/dev/null; then
   su -s /bin/sh munge -c "/usr/sbin/munged --pid-file=/run/munge/canary-munged.pid"
   sleep 1; PIDS+=("$(cat /run/munge/canary-munged.pid)")
 fi
+rm -f /run/canary-slurmctld.pid /run/canary-slurmd.pid   # a stale pid file would name another process
 slurmctld; slurmd
 for _ in $(seq 50); do [ -s /run/canary-slurmctld.pid ] && [ -s /run/canary-slurmd.pid ] && break; sleep 0.2; done
 PIDS=("$(cat /run/canary-slurmd.pid)" "$(cat /run/canary-slurmctld.pid)" "${PIDS[@]}")
