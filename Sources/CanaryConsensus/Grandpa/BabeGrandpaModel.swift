@@ -165,7 +165,7 @@ public struct BabeGrandpaModel: SimulationModel {
         BabeNodeEnvironment(tree: babe.tree, views: babe.views, node: node, finalized: babe.views.finalized[Int(node)])
     }
 
-    func participates(_ n: Int) -> Bool { babe.roles[n] != .offline }
+    @inline(__always) func participates(_ n: Int) -> Bool { babe.roles[n] != .offline }
 
     // MARK: SimulationModel
 
@@ -199,7 +199,7 @@ public struct BabeGrandpaModel: SimulationModel {
             ctx.schedule(after: config.lagSampleInterval, node: Event.global, kind: Self.lagTick)
         case Self.heightTick:
             for n in 0..<validators where roles[n] == .honest && participates(n) && ctx.network.isUp[n] {
-                records.heightSamples.append((ctx.now, UInt32(n), tree.number[Int(finalized[n])]))
+                records.heightSamples.append((ctx.now, UInt32(n), babe.tree.number[Int(babe.views.finalized[n])]))
             }
             ctx.schedule(after: config.heightSampleInterval, node: Event.global, kind: Self.heightTick)
         case Self.endTick:
@@ -236,7 +236,7 @@ public struct BabeGrandpaModel: SimulationModel {
             if babe.views.hasImported(node, b) {
                 applyFinality(node, b, ctx.now)
                 checkSetChanges(node, &ctx)
-            } else if pendingFinal[n] == BlockTree.none || tree.number[Int(pendingFinal[n])] < tree.number[Int(b)] {
+            } else if pendingFinal[n] == BlockTree.none || babe.tree.number[Int(pendingFinal[n])] < babe.tree.number[Int(b)] {
                 pendingFinal[n] = b
             }
         }
@@ -259,7 +259,7 @@ public struct BabeGrandpaModel: SimulationModel {
             return
         }
         if case .colluding = message { return }
-        if let missing = missingBlock(message, at: node) {
+        if let missing = Self.missingBlock(message, at: node, babe.views, babe.tree) {
             waiting[Int(node)].append((from, message, missing))
             records.waitedForImport += 1
             return
@@ -302,19 +302,22 @@ public struct BabeGrandpaModel: SimulationModel {
 
     /// The highest-numbered block `message` refers to that `node` has not imported (nil: all
     /// imported). Votes wait for their target; commits and catch-ups for every voted block.
-    func missingBlock(_ message: GrandpaMessage, at node: UInt32) -> BlockId? {
+    /// (Static, on the parts it needs: calling a non-mutating method of the whole node stack
+    /// from a mutating one copies the stack, every array of it retained and released.)
+    static func missingBlock(_ message: GrandpaMessage, at node: UInt32, _ views: borrowing NodeViews,
+                             _ tree: borrowing BlockTree) -> BlockId? {
         switch message {
-        case .vote(let m): return Self.missing(m.target.block, node, babe.views, babe.tree, nil)
-        case .propose(_, _, _, let t): return Self.missing(t.block, node, babe.views, babe.tree, nil)
+        case .vote(let m): return missing(m.target.block, node, views, tree, nil)
+        case .propose(_, _, _, let t): return missing(t.block, node, views, tree, nil)
         case .commit(let c):
-            var missing = Self.missing(c.target.block, node, babe.views, babe.tree, nil)
-            for p in c.precommits { missing = Self.missing(p.block, node, babe.views, babe.tree, missing) }
-            return missing
+            var m = missing(c.target.block, node, views, tree, nil)
+            for p in c.precommits { m = missing(p.block, node, views, tree, m) }
+            return m
         case .catchUp(let c):
-            var missing = Self.missing(c.base.block, node, babe.views, babe.tree, nil)
-            for p in c.prevotes { missing = Self.missing(p.block, node, babe.views, babe.tree, missing) }
-            for p in c.precommits { missing = Self.missing(p.block, node, babe.views, babe.tree, missing) }
-            return missing
+            var m = missing(c.base.block, node, views, tree, nil)
+            for p in c.prevotes { m = missing(p.block, node, views, tree, m) }
+            for p in c.precommits { m = missing(p.block, node, views, tree, m) }
+            return m
         case .catchUpRequest, .colluding: return nil
         }
     }
@@ -451,12 +454,12 @@ public struct BabeGrandpaModel: SimulationModel {
                     applyFinality(node, t.block, ctx.now)
                 } else {
                     let p = pendingFinal[n]
-                    if p == BlockTree.none || tree.number[Int(p)] < t.number { pendingFinal[n] = t.block }
+                    if p == BlockTree.none || babe.tree.number[Int(p)] < t.number { pendingFinal[n] = t.block }
                 }
             case .equivocation(let e, let setId):
                 if roles[n] == .honest {
                     let offender = voters[n].voters.nodes[e.voter]
-                    if records.noteOffence(setId: setId, e, offender: offender, reporter: node, at: ctx.now, tree: tree) {
+                    if records.noteOffence(setId: setId, e, offender: offender, reporter: node, at: ctx.now, tree: babe.tree) {
                         babe.runtime?.noteOffence(OffenceReport(kind: .grandpaEquivocation, offender: offender,
                                                                 timeSlot: setId << 32 | e.round, detectedAt: ctx.now))
                     }
@@ -475,7 +478,7 @@ public struct BabeGrandpaModel: SimulationModel {
     /// Node `node` finalizes `b` (imported): safety check, per-block times, set changes.
     mutating func applyFinality(_ node: UInt32, _ b: BlockId, _ now: SimTime) {
         let n = Int(node)
-        let old = finalized[n]
+        let old = babe.views.finalized[n]
         let t = babe.tree
         guard t.number[Int(b)] > t.number[Int(old)] else { return }
         if !t.isAncestor(old, of: b) {
@@ -490,9 +493,9 @@ public struct BabeGrandpaModel: SimulationModel {
 
     /// Authority-set changes signalled on the chain ending at `b`: the runtime's (the session
     /// pallet's signals, per fork) when there is one, else the scenario's `set_changes`.
-    func setChanges(at b: BlockId) -> [GrandpaSetChange] {
-        if let r = babe.runtime, r.decidesAuthorities { return r.setChanges(at: b) }
-        return config.setChanges
+    static func setChanges(at b: BlockId, runtime: (any BlockRuntime)?, configured: [GrandpaSetChange]) -> [GrandpaSetChange] {
+        if let r = runtime, r.decidesAuthorities { return r.setChanges(at: b) }
+        return configured
     }
 
     /// Enacts due authority-set changes at `node`, and sets its vote limit for a pending one.
@@ -501,9 +504,9 @@ public struct BabeGrandpaModel: SimulationModel {
         // Colluders' per-side instances do not follow set changes (not modelled).
         guard roles[n] != .collude else { return }
         let t = babe.tree
-        let fin = finalized[n]
+        let fin = babe.views.finalized[n]
         let best = babe.views.best[n]
-        let finChanges = setChanges(at: fin)
+        let finChanges = Self.setChanges(at: fin, runtime: babe.runtime, configured: config.setChanges)
         var base: BlockId? = nil
         var change: GrandpaSetChange? = nil
         if nextChange[n] < finChanges.count {
@@ -518,7 +521,8 @@ public struct BabeGrandpaModel: SimulationModel {
             }
         } else {
             // A change signalled above the finalized block on the best chain limits the votes.
-            let bestChanges = babe.runtime?.decidesAuthorities == true ? setChanges(at: best) : finChanges
+            let bestChanges = babe.runtime?.decidesAuthorities == true
+                ? Self.setChanges(at: best, runtime: babe.runtime, configured: config.setChanges) : finChanges
             guard nextChange[n] < bestChanges.count else { return }
             let c = bestChanges[nextChange[n]]
             if c.forced {
@@ -546,7 +550,7 @@ public struct BabeGrandpaModel: SimulationModel {
     mutating func sampleLag(_ now: SimTime, _ isUp: [Bool]) {
         let v = babe.views, t = babe.tree
         for n in 0..<validators where roles[n] == .honest && participates(n) && isUp[n] {
-            let best = t.number[Int(v.best[n])], fin = t.number[Int(finalized[n])]
+            let best = t.number[Int(v.best[n])], fin = t.number[Int(babe.views.finalized[n])]
             records.lagBlocks.record(UInt64(best >= fin ? best - fin : 0))
         }
     }
