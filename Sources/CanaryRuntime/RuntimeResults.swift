@@ -91,22 +91,9 @@ extension RelayRuntime {
                 score: s.electionScore, freshElection: true, blocks: e.blocks, primaryBlocks: 0, nominators: e.nominators,
                 slashed: s.slashes.reduce(Balance(0)) { $0 + $1.amount }, burned: s.burned))
             slashRows += s.slashes
-            var k = 0
-            let ps = s.payouts
-            while k < ps.count {
-                let v = ps[k].validator
-                var row = PayoutRow(era: s.era, validator: v, blocks: 0, points: 0, commission: e.commission[v],
-                                    toValidator: 0, toNominators: 0, payees: 0, rebonded: 0)
-                while k < ps.count && ps[k].validator == v {
-                    if ps[k].who == v { row.toValidator += ps[k].amount } else { row.toNominators += ps[k].amount }
-                    if ps[k].rebonded { row.rebonded += ps[k].amount }
-                    row.payees += 1
-                    k += 1
-                }
-                if Int(v) < e.eraBlocks.count { row.blocks = e.eraBlocks[Int(v)] }
-                row.points = UInt64(e.points.first { $0.0 == v }?.1 ?? 0)
-                payoutRows.append(row)
-            }
+            payoutRows += PayoutRow.perValidator(s, commission: e.commission,
+                                                 blocks: { Int($0) < e.eraBlocks.count ? e.eraBlocks[Int($0)] : 0 },
+                                                 points: { v in UInt64(e.points.first { $0.0 == v }?.1 ?? 0) })
         }
         r.tables.append(StatisticalStakingModel.erasTable(eraRows))
         r.tables.append(StatisticalStakingModel.payoutsTable(payoutRows))

@@ -18,11 +18,8 @@ public struct SeqPhragmenElection: ElectionProvider {
     public func elect(toElect: Int, candidates: [AccountID], voters: [NPoSVoter<AccountID>]) throws
         -> (supports: [Support<AccountID>], score: ElectionScore)
     {
-        let result = try seqPhragmen(toElect: toElect, candidates: candidates, voters: voters,
-                                     balancing: balancing, accuracy: PerU16.self)
-        let winners = Set(result.winners.filter { $0.backedStake > 0 }.map(\.id))
-        let supports = try result.supports(voters: voters).filter { winners.contains($0.target) && $0.total > 0 }
-        return (supports, ElectionScore.evaluate(supports))
+        try exposures(of: seqPhragmen(toElect: toElect, candidates: candidates, voters: voters,
+                                      balancing: balancing, accuracy: PerU16.self), voters: voters)
     }
 }
 
@@ -35,10 +32,17 @@ public struct PhragmmsElection: ElectionProvider {
     public func elect(toElect: Int, candidates: [AccountID], voters: [NPoSVoter<AccountID>]) throws
         -> (supports: [Support<AccountID>], score: ElectionScore)
     {
-        let result = try phragmms(toElect: toElect, candidates: candidates, voters: voters,
-                                  balancing: balancing, accuracy: PerU16.self)
-        let winners = Set(result.winners.filter { $0.backedStake > 0 }.map(\.id))
-        let supports = try result.supports(voters: voters).filter { winners.contains($0.target) && $0.total > 0 }
-        return (supports, ElectionScore.evaluate(supports))
+        try exposures(of: phragmms(toElect: toElect, candidates: candidates, voters: voters,
+                                   balancing: balancing, accuracy: PerU16.self), voters: voters)
     }
+}
+
+/// The winners' supports as the runtime derives exposures from a solution: ratios × stake,
+/// normalized per voter, summed per target; winners with zero backing are dropped.
+func exposures(of result: ElectionResult<AccountID, PerU16>, voters: [NPoSVoter<AccountID>]) throws
+    -> (supports: [Support<AccountID>], score: ElectionScore)
+{
+    let winners = Set(result.winners.filter { $0.backedStake > 0 }.map(\.id))
+    let supports = try result.supports(voters: voters).filter { winners.contains($0.target) && $0.total > 0 }
+    return (supports, ElectionScore.evaluate(supports))
 }

@@ -42,6 +42,29 @@ public struct EraRecord: Sendable, Equatable {
 
 /// One row of the `payouts` table: one era and validator, or one era (`validator == nil`).
 public struct PayoutRow: Sendable, Equatable {
+    /// One row per validator of an era's payouts (they come grouped by validator, in exposure
+    /// order): what the validator and its nominators got; `blocks` and `points` per validator
+    /// from the caller.
+    public static func perValidator(_ s: EraSummary, commission: [AccountID: Perbill],
+                                    blocks: (AccountID) -> UInt32, points: (AccountID) -> UInt64) -> [PayoutRow] {
+        var rows: [PayoutRow] = []
+        var k = 0
+        let ps = s.payouts
+        while k < ps.count {
+            let v = ps[k].validator
+            var row = PayoutRow(era: s.era, validator: v, blocks: blocks(v), points: points(v), commission: commission[v],
+                                toValidator: 0, toNominators: 0, payees: 0, rebonded: 0)
+            while k < ps.count && ps[k].validator == v {
+                if ps[k].who == v { row.toValidator += ps[k].amount } else { row.toNominators += ps[k].amount }
+                if ps[k].rebonded { row.rebonded += ps[k].amount }
+                row.payees += 1
+                k += 1
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
     public var era: EraIndex
     public var validator: AccountID?
     public var blocks: UInt32

@@ -415,23 +415,10 @@ public struct StatisticalStakingModel: SimulationModel, ResultProducing, Sendabl
                                         commission: nil, toValidator: toValidators, toNominators: toNominators,
                                         payees: s.payouts.count, rebonded: rebonded))
         case .validator:
-            var k = 0
-            let ps = s.payouts
-            while k < ps.count {
-                let v = ps[k].validator
-                var row = PayoutRow(era: s.era, validator: v, blocks: 0, points: 0, commission: nil,
-                                    toValidator: 0, toNominators: 0, payees: 0, rebonded: 0)
-                while k < ps.count && ps[k].validator == v {
-                    if ps[k].who == v { row.toValidator += ps[k].amount } else { row.toNominators += ps[k].amount }
-                    if ps[k].rebonded { row.rebonded += ps[k].amount }
-                    row.payees += 1
-                    k += 1
-                }
-                if let i = Self.index(of: v, in: validators) { row.blocks = blocks[i] }
-                row.points = UInt64(row.blocks) * UInt64(config.pointsPerBlock)
-                row.commission = commission[v]
-                payoutRows.append(row)
-            }
+            let perBlock = UInt64(config.pointsPerBlock)
+            func blocksOf(_ v: AccountID) -> UInt32 { Self.index(of: v, in: validators).map { blocks[$0] } ?? 0 }
+            payoutRows += PayoutRow.perValidator(s, commission: commission, blocks: blocksOf,
+                                                 points: { UInt64(blocksOf($0)) * perBlock })
         }
     }
 
