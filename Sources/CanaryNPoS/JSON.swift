@@ -189,9 +189,17 @@ struct JSONParser {
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count,
                        bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                        // A high surrogate pairs only with a low one (DC00-DFFF); anything else
+                        // leaves it unpaired (U+FFFD) and the next escape is read on its own.
+                        // (Found by fuzzing: `\uDAFE\uCC10` overflowed the pair arithmetic.)
+                        let next = i
                         i += 2
                         let low = try hex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                        if (0xDC00..<0xE000).contains(low) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            i = next
+                        }
                     }
                     let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))

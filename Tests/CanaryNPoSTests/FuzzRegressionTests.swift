@@ -20,4 +20,13 @@ import Foundation
             }
         }
     }
+
+    /// Found by fuzzing: a high surrogate followed by an escape that is not a low surrogate
+    /// overflowed the pair arithmetic (a trap). Now it is an unpaired U+FFFD.
+    @Test func unpairedSurrogatesDecodeAsReplacement() throws {
+        #expect(try parseJSON(#""\uD83D\uDE00""#) == .string("\u{1F600}"))
+        #expect(try parseJSON(#""\uDAFE\uCC10""#) == .string("\u{FFFD}\u{CC10}"))
+        #expect(try parseJSON(#""\uDAFEx""#) == .string("\u{FFFD}x"))
+        #expect(try parseJSON(#""\uDC00""#) == .string("\u{FFFD}"))
+    }
 }
