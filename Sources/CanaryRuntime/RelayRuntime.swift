@@ -36,9 +36,14 @@ public struct RelayRuntime: BlockRuntime {
     var poolKeys: Set<UInt64> = []
     public private(set) var records = RuntimeRecords()
     public private(set) var genesisFailure: String?
+    /// `config.staking != nil`, kept apart: the node stack asks on every GRANDPA message.
+    public let decidesAuthorities: Bool
+    let hasGovernance: Bool
 
     public init(config: RelayRuntimeConfig) {
         self.config = config
+        decidesAuthorities = config.staking != nil
+        hasGovernance = config.governance != nil
         var winners = (0..<config.validators).map { UInt32($0) }
         var population: StatisticalStakingModel? = nil
         if let staking = config.staking {
@@ -72,37 +77,51 @@ public struct RelayRuntime: BlockRuntime {
 
     // MARK: BlockRuntime
 
-    public var decidesAuthorities: Bool { config.staking != nil }
+
+    // The accessors below read fields of a block's state in place: `state(_:)` would copy the
+    // whole state (every array retained and released), and they run per slot, import or vote.
 
     public func authorities(epoch: UInt64, parent: BlockId, in tree: BlockTree) -> [UInt32] {
-        guard let st = state(parent) else { return [] }
-        return epoch <= st.session ? st.authorities : st.nextAuthorities
+        guard Int(parent) < states.count, let session = states[Int(parent)]?.session else { return [] }
+        return (epoch <= session ? states[Int(parent)]?.authorities : states[Int(parent)]?.nextAuthorities) ?? []
     }
 
     public func isDisabled(_ node: UInt32, parent: BlockId) -> Bool {
-        state(parent)?.disabled.sortedContains(node) ?? false
+        guard Int(parent) < states.count else { return false }
+        return states[Int(parent)]?.disabled.sortedContains(node) ?? false
     }
 
-    public func setChanges(at block: BlockId) -> [GrandpaSetChange] { state(block)?.setChanges ?? [] }
+    public func setChanges(at block: BlockId) -> [GrandpaSetChange] {
+        guard Int(block) < states.count else { return [] }
+        return states[Int(block)]?.setChanges ?? []
+    }
 
     // Governance: the version that will execute a block is decided by its parent's state.
 
     public func proposalTime(childOf parent: BlockId, in tree: BlockTree, base: SimTime) -> SimTime {
-        guard let g = state(parent)?.governance else { return base }
-        return .ns(g.proposalTime(forBlock: tree.number[Int(parent)] + 1, base: base.nanoseconds))
+        guard hasGovernance, Int(parent) < states.count,
+              let t = states[Int(parent)]?.governance?.proposalTime(forBlock: tree.number[Int(parent)] + 1, base: base.nanoseconds)
+        else { return base }
+        return .ns(t)
     }
 
     public func importTime(_ block: BlockId, in tree: BlockTree, base: SimTime) -> SimTime {
-        guard let g = state(tree.parent[Int(block)])?.governance else { return base }
-        return .ns(g.importTime(forBlock: tree.number[Int(block)], base: base.nanoseconds))
+        let parent = Int(tree.parent[Int(block)])
+        guard hasGovernance, parent < states.count,
+              let t = states[parent]?.governance?.importTime(forBlock: tree.number[Int(block)], base: base.nanoseconds)
+        else { return base }
+        return .ns(t)
     }
 
     public func canExecute(node: UInt32, childOf parent: BlockId, in tree: BlockTree) -> Bool {
-        state(parent)?.governance?.canExecute(node: node, block: tree.number[Int(parent)] + 1) ?? true
+        guard hasGovernance, Int(parent) < states.count else { return true }
+        return states[Int(parent)]?.governance?.canExecute(node: node, block: tree.number[Int(parent)] + 1) ?? true
     }
 
     public func canExecute(node: UInt32, block: BlockId, in tree: BlockTree) -> Bool {
-        state(tree.parent[Int(block)])?.governance?.canExecute(node: node, block: tree.number[Int(block)]) ?? true
+        let parent = Int(tree.parent[Int(block)])
+        guard hasGovernance, parent < states.count else { return true }
+        return states[parent]?.governance?.canExecute(node: node, block: tree.number[Int(block)]) ?? true
     }
 
     public mutating func noteOffence(_ offence: OffenceReport) {
