@@ -28,7 +28,9 @@ import CanaryGovernance
 /// filtered to the canonical chain when results are written.
 public struct RelayRuntime: BlockRuntime {
     public let config: RelayRuntimeConfig
-    var states: [RuntimeState?] = []
+    /// Post-state per block id (nil: pruned or not executed). Boxed, so that reading one field
+    /// of a block's state (per slot, import and vote) does not copy the whole state.
+    var states: [StateBox?] = []
     var prunedBelow: UInt32 = 0
     /// Offences detected by honest nodes, in detection order (transaction propagation is not
     /// modelled: a report is available to every author from its detection on).
@@ -62,7 +64,7 @@ public struct RelayRuntime: BlockRuntime {
                                    eraBlocks: Array(repeating: 0, count: config.validators),
                                    authorities: winners, nextAuthorities: winners)
         genesis.governance = config.governance.map(GovernanceRuntime.init(setup:))
-        states = [genesis]
+        states = [StateBox(genesis)]
         if let p = population {
             records.elections.append(ElectionRecord(block: BlockTree.genesis, number: 0, era: 0, session: 0,
                                                     winners: winners, score: p.state.lastScore, changed: winners.count))
@@ -70,10 +72,10 @@ public struct RelayRuntime: BlockRuntime {
     }
 
     /// The post-state of `b` (nil once pruned or if never executed).
-    public func state(_ b: BlockId) -> RuntimeState? { Int(b) < states.count ? states[Int(b)] : nil }
+    public func state(_ b: BlockId) -> RuntimeState? { Int(b) < states.count ? states[Int(b)]?.state : nil }
 
     /// The genesis validator set (the first election's winners).
-    public var genesisAuthorities: [UInt32] { states[0]!.authorities }
+    public var genesisAuthorities: [UInt32] { states[0]!.state.authorities }
 
     // MARK: BlockRuntime
 
@@ -82,25 +84,25 @@ public struct RelayRuntime: BlockRuntime {
     // whole state (every array retained and released), and they run per slot, import or vote.
 
     public func authorities(epoch: UInt64, parent: BlockId, in tree: BlockTree) -> [UInt32] {
-        guard Int(parent) < states.count, let session = states[Int(parent)]?.session else { return [] }
-        return (epoch <= session ? states[Int(parent)]?.authorities : states[Int(parent)]?.nextAuthorities) ?? []
+        guard Int(parent) < states.count, let session = states[Int(parent)]?.state.session else { return [] }
+        return (epoch <= session ? states[Int(parent)]?.state.authorities : states[Int(parent)]?.state.nextAuthorities) ?? []
     }
 
     public func isDisabled(_ node: UInt32, parent: BlockId) -> Bool {
         guard Int(parent) < states.count else { return false }
-        return states[Int(parent)]?.disabled.sortedContains(node) ?? false
+        return states[Int(parent)]?.state.disabled.sortedContains(node) ?? false
     }
 
     public func setChanges(at block: BlockId) -> [GrandpaSetChange] {
         guard Int(block) < states.count else { return [] }
-        return states[Int(block)]?.setChanges ?? []
+        return states[Int(block)]?.state.setChanges ?? []
     }
 
     // Governance: the version that will execute a block is decided by its parent's state.
 
     public func proposalTime(childOf parent: BlockId, in tree: BlockTree, base: SimTime) -> SimTime {
         guard hasGovernance, Int(parent) < states.count,
-              let t = states[Int(parent)]?.governance?.proposalTime(forBlock: tree.number[Int(parent)] + 1, base: base.nanoseconds)
+              let t = states[Int(parent)]?.state.governance?.proposalTime(forBlock: tree.number[Int(parent)] + 1, base: base.nanoseconds)
         else { return base }
         return .ns(t)
     }
@@ -108,20 +110,20 @@ public struct RelayRuntime: BlockRuntime {
     public func importTime(_ block: BlockId, in tree: BlockTree, base: SimTime) -> SimTime {
         let parent = Int(tree.parent[Int(block)])
         guard hasGovernance, parent < states.count,
-              let t = states[parent]?.governance?.importTime(forBlock: tree.number[Int(block)], base: base.nanoseconds)
+              let t = states[parent]?.state.governance?.importTime(forBlock: tree.number[Int(block)], base: base.nanoseconds)
         else { return base }
         return .ns(t)
     }
 
     public func canExecute(node: UInt32, childOf parent: BlockId, in tree: BlockTree) -> Bool {
         guard hasGovernance, Int(parent) < states.count else { return true }
-        return states[Int(parent)]?.governance?.canExecute(node: node, block: tree.number[Int(parent)] + 1) ?? true
+        return states[Int(parent)]?.state.governance?.canExecute(node: node, block: tree.number[Int(parent)] + 1) ?? true
     }
 
     public func canExecute(node: UInt32, block: BlockId, in tree: BlockTree) -> Bool {
         let parent = Int(tree.parent[Int(block)])
         guard hasGovernance, parent < states.count else { return true }
-        return states[parent]?.governance?.canExecute(node: node, block: tree.number[Int(block)]) ?? true
+        return states[parent]?.state.governance?.canExecute(node: node, block: tree.number[Int(block)]) ?? true
     }
 
     public mutating func noteOffence(_ offence: OffenceReport) {
@@ -151,7 +153,7 @@ public struct RelayRuntime: BlockRuntime {
         st.governance?.execute(block: number, at: tree.producedAt[Int(b)].nanoseconds)
         guard st.population != nil else {
             st.session = max(st.session, epoch)
-            states[Int(b)] = st
+            states[Int(b)] = StateBox(st)
             return
         }
         while st.session < epoch {
@@ -174,7 +176,7 @@ public struct RelayRuntime: BlockRuntime {
             records.offences.append(OffenceRecord(block: b, number: number, era: era, report: o,
                                                   fraction: created.first?.fraction, applyAt: created.first?.applyAt))
         }
-        states[Int(b)] = st
+        states[Int(b)] = StateBox(st)
     }
 
     // MARK: Sessions and eras
@@ -255,4 +257,10 @@ public struct RelayRuntime: BlockRuntime {
 
     /// Members of `a` not in `b` (both ascending).
     static func difference(_ a: [UInt32], _ b: [UInt32]) -> Int { a.filter { !b.sortedContains($0) }.count }
+}
+
+/// One block's post-state, immutable once executed (children copy it).
+final class StateBox: @unchecked Sendable {
+    let state: RuntimeState
+    init(_ state: RuntimeState) { self.state = state }
 }
