@@ -311,7 +311,11 @@ public struct BabeGrandpaModel: SimulationModel {
         case .propose(_, _, _, let t): return missing(t.block, node, views, tree, nil)
         case .commit(let c):
             var m = missing(c.target.block, node, views, tree, nil)
-            for p in c.precommits { m = missing(p.block, node, views, tree, m) }
+            var last = c.target.block
+            for p in c.precommits where p.block != last {   // precommits mostly repeat one block
+                m = missing(p.block, node, views, tree, m)
+                last = p.block
+            }
             return m
         case .catchUp(let c):
             var m = missing(c.base.block, node, views, tree, nil)
@@ -503,6 +507,9 @@ public struct BabeGrandpaModel: SimulationModel {
         let n = Int(node)
         // Colluders' per-side instances do not follow set changes (not modelled).
         guard roles[n] != .collude else { return }
+        // Fast path (called after every GRANDPA event): no scenario change left to enact.
+        let fromChain = babe.runtime?.decidesAuthorities == true
+        if !fromChain && nextChange[n] >= config.setChanges.count { return }
         let t = babe.tree
         let fin = babe.views.finalized[n]
         let best = babe.views.best[n]
@@ -521,8 +528,7 @@ public struct BabeGrandpaModel: SimulationModel {
             }
         } else {
             // A change signalled above the finalized block on the best chain limits the votes.
-            let bestChanges = babe.runtime?.decidesAuthorities == true
-                ? Self.setChanges(at: best, runtime: babe.runtime, configured: config.setChanges) : finChanges
+            let bestChanges = fromChain ? Self.setChanges(at: best, runtime: babe.runtime, configured: config.setChanges) : finChanges
             guard nextChange[n] < bestChanges.count else { return }
             let c = bestChanges[nextChange[n]]
             if c.forced {
