@@ -39,6 +39,6 @@ esac
 [ -d "Fuzz/regressions/$target" ] && cp Fuzz/regressions/$target/* "$work/" 2>/dev/null || true
 
 echo "fuzzing $target for $seconds s (corpus $(ls "$work" | wc -l) files)"
-CANARY_FUZZ_TARGET=$target "$bin" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+CANARY_FUZZ_TARGET=$target "$bin" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
   -max_len=65536 -artifact_prefix="Fuzz/findings/$target/" -print_final_stats=1 2>&1 |
   grep -E "^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Test unit written|^==" | tail -n 30
