@@ -45,6 +45,23 @@ import CanaryEngine
         #expect(r.tables.filter { $0.name == "blocks" }.count == 1)
     }
 
+    /// `canary explore`'s shrunk finding (Scenarios/explore/findings/grandpa-restart-stall.yaml):
+    /// a voter that restarts far behind must be answered with a catch-up even when the other
+    /// voters have dropped every background round (their estimates finalized), else finality
+    /// stalls for good with every node up.
+    @Test func restartedVotersCatchUpAfterTheirPeersDroppedTheirBackgroundRounds() {
+        let faults = [TimedFault(at: .seconds(36), fault: .crash([0])), TimedFault(at: .seconds(113), fault: .restart([0])),
+                      TimedFault(at: .seconds(151), fault: .crash([1])), TimedFault(at: .minutes(5), fault: .restart([1]))]
+        var c = BabeGrandpaConfig()
+        c.babe.peers = 3
+        var s = BabeGrandpaModel.simulation(config: c, validators: 4, seed: 17, faults: faults, duration: .minutes(8))
+        _ = s.run()
+        let r = s.model.results(at: s.ctx.now)
+        #expect(r.scalar("grandpa.catch_ups")! >= 1)
+        let best = r.scalar("best_height")!, fin = r.scalar("finalized_height.min")!
+        #expect(fin >= best - 5, "finality stalled: finalized \(fin), best \(best)")
+    }
+
     @Test func finalityStallsWithAThirdOfflineAndRecovers() {
         let down = (0..<11).map { UInt32($0 * 2 + 1) }   // 11 of 30 > 1/3 (threshold 21)
         let faults = [TimedFault(at: .minutes(2), fault: .crash(down)), TimedFault(at: .minutes(6), fault: .restart(down))]

@@ -70,6 +70,11 @@ public struct GrandpaVoter {
     /// Messages for the round after the best one, replayed when it starts.
     var future: [(GrandpaMessage, UInt32)] = []
     var catchUpOutstandingUntil: SimTime = .zero
+    /// The last completed round once its slot is dropped (its estimate finalized): what a
+    /// catch-up request is answered with, as finality-grandpa keeps `last_completed_round`
+    /// apart from the background rounds. Without it a voter whose background rounds were all
+    /// finalized could not answer, and a restarted voter never caught up.
+    var lastCompleted: GrandpaRound? = nil
     /// Highest block number this voter may prevote for (a pending standard set change).
     public var voteLimit: UInt32? = nil
     var rng: Xoshiro256StarStar
@@ -122,6 +127,7 @@ public struct GrandpaVoter {
         self.voters = voters
         voterIndex = voters.index(ofNode: node)
         slots.removeAll()
+        lastCompleted = nil
         future.removeAll()
         anchorState = .genesis(base)
         if base.number > lastFinalized.number { lastFinalized = base }
@@ -213,12 +219,12 @@ public struct GrandpaVoter {
             if c.round >= currentRound + config.catchUpThreshold { requestCatchUp(from: from, now: now, out: &out) }
             importCommit(c, now: now, env: env, out: &out)
         case .catchUpRequest(let s, let r):
-            guard s == setId, role != .withhold, slots.count >= 2 else { return }
-            let done = slots[slots.count - 2]
-            guard done.round.number > r, done.round.completable else { return }
-            let cu = GrandpaCatchUp(setId: setId, round: done.round.number, base: done.round.base,
-                                    prevotes: done.round.votes(.prevote, chain: env),
-                                    precommits: done.round.votes(.precommit, chain: env))
+            guard s == setId, role != .withhold else { return }
+            guard let done = slots.count >= 2 ? slots[slots.count - 2].round : lastCompleted else { return }
+            guard done.number > r, done.completable else { return }
+            let cu = GrandpaCatchUp(setId: setId, round: done.number, base: done.base,
+                                    prevotes: done.votes(.prevote, chain: env),
+                                    precommits: done.votes(.precommit, chain: env))
             out.append(.send(.catchUp(cu), to: from))
         case .catchUp(let cu):
             guard cu.setId == setId else { return }
@@ -373,6 +379,7 @@ public struct GrandpaVoter {
             let done = !s.commitPending && (s.round.estimate.map { $0.number <= lastFinalized.number } ?? false)
             guard done || slots.count > config.keepRounds + 1 else { break }
             anchorState = s.round.state
+            if s.round.completable, s.round.number > (lastCompleted?.number ?? 0) { lastCompleted = s.round }
             slots.removeFirst()
         }
     }
@@ -463,6 +470,7 @@ public struct GrandpaVoter {
         startRound(cu.round + 1, now: now, out: &out)
         while slots.count > config.keepRounds + 1 {
             anchorState = slots[0].round.state
+            if slots[0].round.completable, slots[0].round.number > (lastCompleted?.number ?? 0) { lastCompleted = slots[0].round }
             slots.removeFirst()
         }
         future.removeAll()
