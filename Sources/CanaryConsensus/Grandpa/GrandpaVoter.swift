@@ -75,6 +75,10 @@ public struct GrandpaVoter {
     /// apart from the background rounds. Without it a voter whose background rounds were all
     /// finalized could not answer, and a restarted voter never caught up.
     var lastCompleted: GrandpaRound? = nil
+    /// This voter's own votes of the last dropped round: still re-sent with the live rounds' (the
+    /// gossip layer keeps the previous round live and rebroadcasts it), so a voter stuck one round
+    /// behind (too close for a catch-up) can still complete it.
+    var droppedVotes: [GrandpaVoteMessage] = []
     /// Highest block number this voter may prevote for (a pending standard set change).
     public var voteLimit: UInt32? = nil
     var rng: Xoshiro256StarStar
@@ -128,6 +132,7 @@ public struct GrandpaVoter {
         voterIndex = voters.index(ofNode: node)
         slots.removeAll()
         lastCompleted = nil
+        droppedVotes = []
         future.removeAll()
         anchorState = .genesis(base)
         if base.number > lastFinalized.number { lastFinalized = base }
@@ -355,6 +360,9 @@ public struct GrandpaVoter {
 
     mutating func rebroadcast(out: inout [GrandpaOutput]) {
         guard role != .withhold else { return }
+        if slots.count < 2, let previous = droppedVotes.first?.round, previous + 1 >= currentRound {
+            for v in droppedVotes { out.append(.broadcast(.vote(v))) }
+        }
         for i in slots.indices.suffix(2) {
             for v in slots[i].myVotes { out.append(.broadcast(.vote(v))) }
         }
@@ -380,6 +388,7 @@ public struct GrandpaVoter {
             guard done || slots.count > config.keepRounds + 1 else { break }
             anchorState = s.round.state
             if s.round.completable, s.round.number > (lastCompleted?.number ?? 0) { lastCompleted = s.round }
+            droppedVotes = s.myVotes
             slots.removeFirst()
         }
     }
@@ -471,6 +480,7 @@ public struct GrandpaVoter {
         while slots.count > config.keepRounds + 1 {
             anchorState = slots[0].round.state
             if slots[0].round.completable, slots[0].round.number > (lastCompleted?.number ?? 0) { lastCompleted = slots[0].round }
+            droppedVotes = slots[0].myVotes
             slots.removeFirst()
         }
         future.removeAll()
