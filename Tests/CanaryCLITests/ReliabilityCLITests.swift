@@ -87,4 +87,13 @@ import CanaryStore
         #expect(s.status == 0 && FileManager.default.fileExists(atPath: out), "\(s.stdout) \(s.stderr)")
         #expect(try CLI.run(["explore", "Scenarios/examples/network-smoke.yaml", "--seeds", "1"]).status == 2)
     }
+
+    /// The liveness failures `canary explore` found and the GRANDPA model now survives: their
+    /// reproducers replay with every invariant holding.
+    @Test(arguments: ["Scenarios/explore/findings/grandpa-restart-stall.yaml",
+                      "Scenarios/explore/findings/grandpa-one-round-behind.yaml"])
+    func fixedFindingsReplayClean(file: String) throws {
+        let r = try CLI.run(["explore", file, "--replay"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
 }
