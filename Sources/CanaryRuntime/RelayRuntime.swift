@@ -164,6 +164,7 @@ public struct RelayRuntime: BlockRuntime {
         let author = Int(tree.author[Int(b)])
         if author < st.eraPoints.count {
             st.eraBlocks[author] &+= 1
+            if tree.kind[Int(b)] == .primary { st.eraPrimaryBlocks += 1 }
             if st.activeSet.sortedContains(UInt32(author)) { st.eraPoints[author] &+= config.staking!.pointsPerBlock }
         }
         // Offences detected before this block was produced.
@@ -240,12 +241,13 @@ public struct RelayRuntime: BlockRuntime {
         for v in 0..<st.eraBlocks.count { blocks += Int(st.eraBlocks[v]) }
         records.eras.append(EraResult(block: b, number: number, startNumber: st.eraStartNumber, startMillis: st.eraStartMillis,
                                       endMillis: millis, summary: summary, yield: yield, treasury: st.staking.treasury,
-                                      blocks: blocks, points: points, commission: commission,
+                                      blocks: blocks, primaryBlocks: st.eraPrimaryBlocks, points: points, commission: commission,
                                       eraBlocks: st.eraBlocks, nominators: Self.nominating(st),
                                       setChanged: newSet != oldSet, newSetSize: newSet.count))
         st.eraStartMillis = millis
         st.eraStartNumber = number
         for i in st.eraPoints.indices { st.eraPoints[i] = 0; st.eraBlocks[i] = 0 }
+        st.eraPrimaryBlocks = 0
         st.disabled = []
     }
 

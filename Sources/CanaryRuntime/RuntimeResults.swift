@@ -12,6 +12,7 @@ public struct EraResult: Sendable {
     public var yield: Perquintill
     public var treasury: Balance
     public var blocks: Int
+    public var primaryBlocks: Int
     public var points: [(AccountID, UInt32)]
     public var commission: [AccountID: Perbill]
     public var eraBlocks: [UInt32]
@@ -88,7 +89,7 @@ extension RelayRuntime {
                 stakingRate: s.stakingRate, inflation: s.annualInflation, stakingInflation: s.payout.stakingInflation,
                 yield: e.yield, toStakers: s.payout.toStakers, paid: s.paidToStakers, toTreasury: s.toTreasury,
                 treasury: e.treasury, validators: s.validators, minBacking: s.minBacking, avgBacking: s.avgBacking,
-                score: s.electionScore, freshElection: true, blocks: e.blocks, primaryBlocks: 0, nominators: e.nominators,
+                score: s.electionScore, freshElection: true, blocks: e.blocks, primaryBlocks: e.primaryBlocks, nominators: e.nominators,
                 slashed: s.slashes.reduce(Balance(0)) { $0 + $1.amount }, burned: s.burned))
             slashRows += s.slashes
             payoutRows += PayoutRow.perValidator(s, commission: e.commission,

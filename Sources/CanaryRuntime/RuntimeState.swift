@@ -23,6 +23,8 @@ public struct RuntimeState: Sendable {
     public var eraPoints: [UInt32]
     /// Blocks authored in the current era per node.
     public var eraBlocks: [UInt32]
+    /// Blocks of the current era authored in primary slots.
+    public var eraPrimaryBlocks = 0
     /// BABE authorities (node ids, ascending) of the current session and the next one.
     public var authorities: [UInt32]
     public var nextAuthorities: [UInt32]

@@ -93,6 +93,8 @@ struct Chain {
         let s = era.summary
         // Era length from slot timestamps: slot 10 at 60 s, the era started at 0.
         #expect(s.eraMillis == 60_000)
+        // Blocks 1-9 belong to era 0 (block 10 opens era 1); the helper authors primary blocks only.
+        #expect(era.blocks == 9 && era.primaryBlocks == 9)
         let expectedPayout = try before.config.inflation.eraPayout(totalStaked: before.eraTotalStake, totalIssuance: before.totalIssuance,
                                                                    eraMillis: 60_000, relayBlock: c.tree.number[Int(end)])
         #expect(s.payout.toStakers == expectedPayout.toStakers && s.toTreasury == expectedPayout.toTreasury)
