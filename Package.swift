@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "CanaryEconomics", dependencies: ["CanaryArithmetic"], swiftSettings: release),
         .target(name: "CanaryStaking", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryEngine", "CanaryGovernance"], swiftSettings: release),
         .target(name: "CanaryGovernance", dependencies: ["CanaryArithmetic", "CanaryEngine"], swiftSettings: release),
+        // Parachain host rules: configuration, cores and groups, assignments, approvals, disputes (docs/parachains.md).
+        .target(name: "CanaryParachains", dependencies: ["CanaryArithmetic", "CanaryEngine", "CanaryChain", "CanaryConsensus"], swiftSettings: release),
         // The chain's runtime with state per block (implements CanaryChain's BlockRuntime).
         .target(name: "CanaryRuntime", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryStaking", "CanaryGovernance", "CanaryEngine", "CanaryChain"], swiftSettings: release),
         // Simulation.
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore", "CanaryReport"]),
         .testTarget(name: "CanaryReportTests", dependencies: ["CanaryReport", "CanaryStore", "CanaryScenario"]),
+        .testTarget(name: "CanaryParachainsTests", dependencies: ["CanaryParachains", "CanaryChain", "CanaryArithmetic"]),
         .testTarget(name: "CanaryExploreTests", dependencies: ["CanaryExplore", "CanaryScenario", "CanaryEngine", "CanaryConsensus"]),
     ]
 )

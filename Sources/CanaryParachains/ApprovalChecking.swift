@@ -1,0 +1,224 @@
+/// Whether a candidate is approved under a block: a line-by-line port of polkadot-sdk
+/// `polkadot/node/core/approval-voting/src/approval_checking.rs` (`tranches_to_approve`,
+/// `check_approval`), on 500 ms ticks.
+public enum ApprovalChecking {
+    /// Ticks per second (`TICK_DURATION_MILLIS` = 500).
+    public static let tickMillis = 500
+    /// `APPROVAL_DELAY`: ticks that must pass after the last counted assignment.
+    public static let approvalDelay = 2
+    /// Ticks of one relay slot (6 s).
+    public static let ticksPerSlot = 12
+
+    /// The required tranches of assignments (`RequiredTranches`).
+    public enum RequiredTranches: Equatable, Sendable {
+        /// Every validator appears to be needed.
+        case all
+        /// More tranches are needed.
+        case pending(considered: Int, nextNoShow: Int?, maximumBroadcast: Int, clockDrift: Int)
+        /// Enough assignments up to `needed`, tolerating `toleratedMissing` covered no-shows.
+        case exact(needed: Int, toleratedMissing: Int, nextNoShow: Int?, lastAssignmentTick: Int?)
+    }
+
+    /// The result of a check (`Check`).
+    public enum Check: Equatable, Sendable {
+        case unapproved
+        case approved(noShows: Int, lastAssignmentTick: Int?)
+        /// More than a third of all validators approved.
+        case approvedOneThird
+
+        /// Approved, and every counted assignment is at most `maxAssignmentTick` (callers pass
+        /// `now − APPROVAL_DELAY`).
+        public func isApproved(maxAssignmentTick: Int) -> Bool {
+            switch self {
+            case .unapproved: return false
+            case .approved(_, let last): return last.map { $0 <= maxAssignmentTick } ?? true
+            case .approvedOneThird: return true
+            }
+        }
+
+        public var knownNoShows: Int { if case .approved(let n, _) = self { return n } else { return 0 } }
+    }
+
+    /// The assignments of one candidate under one block (`ApprovalEntry`): per tranche, who
+    /// announced an assignment and at which tick it was received.
+    public struct Entry: Sendable, Equatable {
+        public let validators: Int
+        /// Tranches in increasing order, only non-empty ones.
+        public private(set) var tranches: [(tranche: Int, assignments: [(validator: Int, tick: Int)])] = []
+        /// Whether each validator has an assignment.
+        public private(set) var assigned: [Bool]
+
+        public init(validators: Int) { self.validators = validators; assigned = Array(repeating: false, count: validators) }
+
+        /// `import_assignment`.
+        public mutating func importAssignment(tranche: Int, validator: Int, tick: Int) {
+            var idx = tranches.count
+            for (i, t) in tranches.enumerated() where t.tranche >= tranche { idx = i; break }
+            if idx < tranches.count, tranches[idx].tranche == tranche {
+                tranches[idx].assignments.append((validator, tick))
+            } else {
+                tranches.insert((tranche, [(validator, tick)]), at: idx)
+            }
+            if validator < validators { assigned[validator] = true }
+        }
+
+        /// Validators with an assignment in tranches 0...tranche (`assignments_up_to`).
+        public func assignmentsUpTo(_ tranche: Int) -> [Bool] {
+            var m = Array(repeating: false, count: validators)
+            for t in tranches where t.tranche <= tranche {
+                for a in t.assignments where a.validator < validators { m[a.validator] = true }
+            }
+            return m
+        }
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.validators == b.validators && a.assigned == b.assigned && a.tranches.count == b.tranches.count
+                && zip(a.tranches, b.tranches).allSatisfy { x, y in
+                    x.tranche == y.tranche && x.assignments.count == y.assignments.count
+                        && zip(x.assignments, y.assignments).allSatisfy { $0.validator == $1.validator && $0.tick == $1.tick }
+                }
+        }
+    }
+
+    /// `check_approval`: `approvals[v]` is whether validator v approved the candidate.
+    public static func check(approvals: [Bool], entry: Entry, required: RequiredTranches) -> Check {
+        // Any set of f+1 contains an honest node: more than a third approving is enough.
+        let count = approvals.reduce(0) { $0 + ($1 ? 1 : 0) }
+        if 3 * count > approvals.count { return .approvedOneThird }
+        switch required {
+        case .pending, .all: return .unapproved
+        case .exact(let needed, let tolerated, _, let last):
+            let mask = entry.assignmentsUpTo(needed)
+            var nAssigned = 0, nApproved = 0
+            for v in 0..<mask.count where mask[v] {
+                nAssigned += 1
+                if v < approvals.count, approvals[v] { nApproved += 1 }
+            }
+            return nApproved + tolerated >= nAssigned ? .approved(noShows: tolerated, lastAssignmentTick: last) : .unapproved
+        }
+    }
+
+    /// The covering state machine of `tranches_to_approve`.
+    struct State {
+        var assignments = 0, depth = 0, covered = 0, covering: Int, uncovered = 0
+        var nextNoShow: Int? = nil, lastAssignmentTick: Int? = nil
+        init(covering: Int) { self.covering = covering }
+
+        func clockDrift(_ noShowDuration: Int) -> Int { depth * noShowDuration }
+
+        func output(tranche: Int, needed: Int, validators: Int, noShowDuration: Int) -> RequiredTranches {
+            let cov = depth == 0 ? 0 : covering
+            if depth != 0 && assignments + cov + uncovered >= validators { return .all }
+            if assignments >= needed && cov + uncovered == 0 {
+                return .exact(needed: tranche, toleratedMissing: covered, nextNoShow: nextNoShow, lastAssignmentTick: lastAssignmentTick)
+            }
+            let drift = clockDrift(noShowDuration)
+            if depth == 0 {
+                return .pending(considered: tranche, nextNoShow: nextNoShow, maximumBroadcast: Int(UInt32.max), clockDrift: drift)
+            }
+            return .pending(considered: tranche, nextNoShow: nextNoShow, maximumBroadcast: tranche + cov + uncovered, clockDrift: drift)
+        }
+
+        func advance(newAssignments: Int, newNoShows: Int, nextNoShow nns: Int?, lastAssignmentTick lat: Int?) -> State {
+            // While covering no-shows, a non-empty tranche covers one, however many it holds.
+            let newCovered = depth == 0 ? newAssignments : min(newAssignments, 1)
+            var s = self
+            s.assignments = assignments + newAssignments
+            let cov = max(covering - newCovered, 0)
+            s.covered = depth == 0 ? 0 : covered + newCovered
+            let unc = uncovered + newNoShows
+            s.nextNoShow = minPreferSome(nextNoShow, nns)
+            s.lastAssignmentTick = maxOptional(lastAssignmentTick, lat)
+            if cov == 0 {
+                if unc == 0 { s.covering = 0; s.uncovered = 0 }
+                else { s.depth = depth + 1; s.covering = unc; s.uncovered = 0 }
+            } else {
+                s.covering = cov; s.uncovered = unc
+            }
+            return s
+        }
+    }
+
+    static func minPreferSome(_ a: Int?, _ b: Int?) -> Int? {
+        switch (a, b) {
+        case (nil, nil): return nil
+        case (nil, let x?), (let x?, nil): return x
+        case (let x?, let y?): return min(x, y)
+        }
+    }
+
+    static func maxOptional(_ a: Int?, _ b: Int?) -> Int? {
+        switch (a, b) {
+        case (nil, nil): return nil
+        case (nil, let x?), (let x?, nil): return x
+        case (let x?, let y?): return max(x, y)
+        }
+    }
+
+    /// `count_no_shows`: assignments without an approval whose no-show tick (received tick, not
+    /// before the block, shifted back by the clock drift, plus the no-show duration) has passed.
+    static func countNoShows(_ assignments: [(validator: Int, tick: Int)], approvals: [Bool], clockDrift: Int,
+                             blockTick: Int, noShowDuration: Int, driftedTickNow: Int) -> (Int, Int?) {
+        var next: Int? = nil
+        var n = 0
+        for a in assignments {
+            guard a.validator < approvals.count else { continue }
+            let at = max(max(a.tick, blockTick) - clockDrift, 0) + noShowDuration
+            let approved = approvals[a.validator]
+            let isNoShow = !approved && at <= driftedTickNow
+            if !isNoShow && !approved { next = minPreferSome(next, at + clockDrift) }
+            if isNoShow { n += 1 }
+        }
+        return (n, next)
+    }
+
+    /// `tranches_to_approve`.
+    public static func tranchesToApprove(entry: Entry, approvals: [Bool], trancheNow: Int, blockTick: Int,
+                                         noShowDuration: Int, neededApprovals: Int) -> RequiredTranches {
+        let tickNow = trancheNow + blockTick
+        var state = State(covering: neededApprovals)
+        var next = 0   // index into entry.tranches
+        var tranche = 0
+        var last: RequiredTranches = .all
+        while true {
+            let drift = state.clockDrift(noShowDuration)
+            let driftedTickNow = max(tickNow - drift, 0)
+            let driftedTrancheNow = max(driftedTickNow - blockTick, 0)
+            // Tranche 0 is always taken.
+            if tranche > driftedTrancheNow { return last }
+            var assignments: [(validator: Int, tick: Int)] = []
+            if next < entry.tranches.count, entry.tranches[next].tranche == tranche {
+                assignments = entry.tranches[next].assignments
+                next += 1
+            }
+            let nAssignments = assignments.reduce(0) { $0 + ($1.validator < entry.validators ? 1 : 0) }
+            let lastTick = assignments.map(\.tick).max()
+            let (noShows, nextNoShow) = countNoShows(assignments, approvals: approvals, clockDrift: drift, blockTick: blockTick,
+                                                     noShowDuration: noShowDuration, driftedTickNow: driftedTickNow)
+            state = state.advance(newAssignments: nAssignments, newNoShows: noShows, nextNoShow: nextNoShow, lastAssignmentTick: lastTick)
+            let out = state.output(tranche: tranche, needed: neededApprovals, validators: entry.validators, noShowDuration: noShowDuration)
+            switch out {
+            case .exact, .all: return out
+            case .pending: last = out
+            }
+            tranche += 1
+        }
+    }
+
+    /// Whether a candidate can skip approval checking: `needed_approvals > n_validators −
+    /// backing_group_size` (too few non-backers to ever gather the approvals).
+    public static func instaApproved(neededApprovals: Int, validators: Int, backingGroupSize: Int) -> Bool {
+        neededApprovals > validators - backingGroupSize
+    }
+
+    /// The full per-candidate decision at tick `now` for a block whose slot starts at `blockTick`:
+    /// the required tranches, then `check_approval`, approved once the last counted assignment is
+    /// at least `APPROVAL_DELAY` ticks old.
+    public static func isApproved(entry: Entry, approvals: [Bool], now: Int, blockTick: Int, noShowSlots: Int,
+                                  neededApprovals: Int) -> (approved: Bool, required: RequiredTranches, check: Check) {
+        let req = tranchesToApprove(entry: entry, approvals: approvals, trancheNow: max(now - blockTick, 0), blockTick: blockTick,
+                                    noShowDuration: noShowSlots * ticksPerSlot, neededApprovals: neededApprovals)
+        let c = check(approvals: approvals, entry: entry, required: req)
+        return (c.isApproved(maxAssignmentTick: now - approvalDelay), req, c)
+    }
+}
