@@ -12,6 +12,10 @@ extension StreamPurpose {
     public static let babeVRFKey = StreamPurpose("babe-vrf-key")
     // GRANDPA.
     public static let grandpaCommit = StreamPurpose("grandpa-commit")
+    /// Polite gossip: each node's lucky (first-stage) and second-stage peers, reshuffled per round.
+    public static let grandpaGossip = StreamPurpose("grandpa-gossip")
+    // Parachain protocols: the session's grid topology shuffle (`GridTopology`).
+    public static let gridTopology = StreamPurpose("grid-topology")
     // Staking (statistical level and the runtime's genesis).
     public static let stakingBabe = StreamPurpose("staking.babe")
     public static let stakingBehaviour = StreamPurpose("staking.behaviour")
@@ -25,7 +29,7 @@ extension StreamPurpose {
     public static let registry: [(name: String, purpose: StreamPurpose)] = [
         ("network", .network), ("traffic", .traffic), ("bench", .bench),
         ("babe-peers", .babePeers), ("babe-genesis", .babeGenesis), ("babe-vrf-key", .babeVRFKey),
-        ("grandpa-commit", .grandpaCommit),
+        ("grandpa-commit", .grandpaCommit), ("grandpa-gossip", .grandpaGossip), ("grid-topology", .gridTopology),
         ("staking.babe", .stakingBabe), ("staking.behaviour", .stakingBehaviour),
         ("staking.offences", .stakingOffences), ("staking.genesis", .stakingGenesis),
         ("governance-voters", .governanceVoters), ("governance-balances", .governanceBalances),
