@@ -61,13 +61,15 @@ public struct BabeGrandpaModel: SimulationModel {
     }
     public static let layout = Layout.make
     public static let messageClasses = layout.messageClasses
-    /// GRANDPA's kinds: voter timers (+0..<8), lag, height and end ticks (+8, +9, +10), and the
-    /// colluders' per-side voter timers (+16 + side * 4 + timer kind).
+    /// GRANDPA's kinds: voter timers (+0..<8), lag, height and end ticks (+8, +9, +10), the
+    /// until-imported check (+11), and the colluders' per-side voter timers (+16 + side * 4 +
+    /// timer kind).
     static let grandpaKindCount = 16 + maxSides * 4
     static let timerBase = layout.grandpa.firstKind
     static let lagTick = layout.grandpa.kind(8)
     static let heightTick = layout.grandpa.kind(9)
     static let endTick = layout.grandpa.kind(10)
+    static let untilImportedCheck = layout.grandpa.kind(11)
     static let shadowTimerBase = layout.grandpa.firstKind + 16
     static let maxSides = 64
     static let grandpaClass = layout.grandpa.firstClass
@@ -86,6 +88,8 @@ public struct BabeGrandpaModel: SimulationModel {
     /// GRANDPA messages waiting for a block to be imported, per node (Substrate's
     /// until-imported queue): (sender, message, the missing block it waits for).
     var waiting: [[(from: UInt32, message: GrandpaMessage, block: BlockId)]]
+    /// The until-imported queue's requests for blocks it keeps waiting on.
+    var fetch: UntilImportedFetch
     /// Next set change index per node.
     var nextChange: [Int]
     var out: [GrandpaOutput] = []
@@ -142,6 +146,7 @@ public struct BabeGrandpaModel: SimulationModel {
         sideOf = Array(repeating: -1, count: validators)
         pendingFinal = Array(repeating: BlockTree.none, count: validators)
         waiting = Array(repeating: [], count: validators)
+        fetch = UntilImportedFetch(nodes: validators)
         nextChange = Array(repeating: 0, count: validators)
         records.nodeCount = validators
         records.roundsCompleted = Array(repeating: 0, count: validators)
@@ -204,6 +209,8 @@ public struct BabeGrandpaModel: SimulationModel {
             ctx.schedule(after: config.heightSampleInterval, node: Event.global, kind: Self.heightTick)
         case Self.endTick:
             break
+        case Self.untilImportedCheck:
+            checkAwaitedBlocks(event.node, &ctx)
         default:
             if event.kind.rawValue >= Self.shadowTimerBase {
                 let k = Int(event.kind.rawValue - Self.shadowTimerBase)
@@ -262,6 +269,9 @@ public struct BabeGrandpaModel: SimulationModel {
         if let missing = Self.missingBlock(message, at: node, babe.views, babe.tree) {
             waiting[Int(node)].append((from, message, missing))
             records.waitedForImport += 1
+            if fetch.note(node: Int(node), block: missing, from: from, serves: babe.roles[Int(from)] != .silent, now: ctx.now) {
+                ctx.schedule(after: UntilImportedFetch.checkInterval, node: node, kind: Self.untilImportedCheck)
+            }
             return
         }
         checkSetChanges(node, &ctx)
@@ -287,6 +297,7 @@ public struct BabeGrandpaModel: SimulationModel {
     /// A crashed node loses the messages it was holding back for imports.
     public mutating func crashed(_ node: UInt32, _ ctx: inout SimContext<Message>) {
         waiting[Int(node)].removeAll()
+        fetch.clear(node: Int(node))
         pendingFinal[Int(node)] = BlockTree.none
     }
 
@@ -354,6 +365,22 @@ public struct BabeGrandpaModel: SimulationModel {
                 return false
             }
             for r in ready { receiveGrandpa(r.message, from: r.from, at: node, &ctx) }
+        }
+    }
+
+    /// The until-imported queue's periodic check (`UntilImportedFetch`): blocks still awaited
+    /// long enough are requested from a peer that has them (BABE's ancestry request, which
+    /// answers with every block of that fork the node lacks).
+    mutating func checkAwaitedBlocks(_ node: UInt32, _ ctx: inout SimContext<Message>) {
+        let views = babe.views
+        let due = fetch.check(node: Int(node), now: ctx.now, imported: { views.hasImported(node, $0) })
+        for (b, to) in due {
+            records.forkSyncRequests += 1
+            ctx.send(.babe(.requestChain(b)), size: babe.config.requestSize,
+                     cls: Self.layout.babe.firstClass + BabeModel.clsSync, from: node, to: to)
+        }
+        if fetch.armed[Int(node)] {
+            ctx.schedule(after: UntilImportedFetch.checkInterval, node: node, kind: Self.untilImportedCheck)
         }
     }
 

@@ -26,6 +26,8 @@ public struct GrandpaRecords: Sendable {
     public var catchUpRequests = 0
     /// GRANDPA messages held back until their blocks were imported.
     public var waitedForImport = 0
+    /// Blocks the until-imported queue asked a peer for after waiting on them (fork sync requests).
+    public var forkSyncRequests = 0
     /// Best minus finalized number, per honest up node per sample.
     public var lagBlocks = LogHistogram()
     /// Production-to-finality time per (block, honest node), ns.
@@ -124,6 +126,7 @@ extension BabeGrandpaModel: ResultProducing {
         MetricDefinition("grandpa.set_changes", .count, "Authority set changes enacted by at least one honest node"),
         MetricDefinition("grandpa.finalized_blocks", .count, "Blocks finalized by at least one honest node"),
         MetricDefinition("grandpa.waited_for_import", .count, "GRANDPA messages held back until the node imported the blocks they vote for"),
+        MetricDefinition("grandpa.fork_sync_requests", .count, "Blocks the until-imported queue requested from a peer after waiting 15 s for them (Substrate's set_sync_fork_request)"),
     ]
 
     func honestNodes() -> [Int] { (0..<validators).filter { roles[$0] == .honest && participates($0) } }
@@ -209,6 +212,7 @@ extension BabeGrandpaModel: ResultProducing {
         // BABE's results (its traffic is in the shared network's per-class counters).
         r.merge(babe.results(at: end))
         r.scalars.append(("grandpa.waited_for_import", Double(records.waitedForImport)))
+        r.scalars.append(("grandpa.fork_sync_requests", Double(records.forkSyncRequests)))
         return r
     }
 }
