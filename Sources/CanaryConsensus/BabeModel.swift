@@ -88,7 +88,20 @@ public struct BabeModel: SimulationModel {
     // Per-slot and per-block records.
     public private(set) var slotsTicked: UInt64 = 0
     var slotSecondaryAuthor: [UInt32] = []
+    /// Import delays per block (ns after production, one per importing node other than the
+    /// author), held until the block's `blocks` row is written (then emptied: see
+    /// `streamBlockRows`), so memory is per live block, not per block of the run.
     var importDelays: [[Int64]] = []
+    /// Rows of the `blocks` table that are final (blocks below every node's finality), waiting
+    /// for the scenario runner to drain them (`drainFinishedRows`).
+    public internal(set) var finishedRows = FinishedRows()
+    /// Blocks numbered below this have had their `blocks` row written.
+    public internal(set) var rowsBelow: UInt32 = 0
+    /// Blocks (ids, ascending) whose row is not written yet.
+    var rowPending: [BlockId] = []
+    /// Imports of a block after its row was written (an orphan reaching a node after every node
+    /// finalized past it): counted in `block_import_delay`, not in the block's row.
+    public private(set) var lateImports = 0
     public private(set) var blockImportDelay = LogHistogram()
     var upAtLastTick: [Bool]
     // Reorgs: aggregated per (from, to) pair, in first-seen order.
@@ -277,7 +290,7 @@ public struct BabeModel: SimulationModel {
     /// Fork choice is restricted to descendants of `block` from now on; if the node's best block
     /// is not one, its best becomes the best imported descendant of `block` (recorded as a reorg
     /// when that retracts blocks). Post-states below the lowest finalized number of the online
-    /// nodes are pruned (in steps of 64 blocks). Returns false and changes nothing otherwise.
+    /// nodes are pruned (in steps of 64 blocks), after their `blocks` rows are written. Returns false and changes nothing otherwise.
     @discardableResult
     public mutating func finalize(node: UInt32, block: BlockId, at now: SimTime) -> Bool {
         let oldBest = views.best[Int(node)]
@@ -301,7 +314,11 @@ public struct BabeModel: SimulationModel {
         for v in 0..<validators where roles[v] != .offline {
             lowest = min(lowest, tree.number[Int(views.finalized[v])])
         }
+        // Rows of blocks below every node's finality are final: written in steps of 8 blocks
+        // (a scan of the few blocks above the last step), always before states are pruned.
+        if lowest != .max && lowest >= rowsBelow + 8 { streamBlockRows(below: lowest) }
         if lowest != .max && lowest >= tree.prunedBelow + 64 {
+            streamBlockRows(below: lowest)
             tree.pruneStates(below: lowest)
             runtime?.prune(below: lowest, in: tree)
         }
@@ -408,6 +425,7 @@ public struct BabeModel: SimulationModel {
                              producedAt: ctx.now, state: state)
             runtime?.execute(b, in: tree)
             importDelays.append([])
+            rowPending.append(b)
             pending.set(Int(node), Int(b))
             requested.set(Int(node), Int(b))
             applyImport(node, b, &ctx)
@@ -436,7 +454,7 @@ public struct BabeModel: SimulationModel {
     mutating func finishImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
         guard !views.hasImported(node, b) else { return }
         let delay = ctx.now.nanoseconds - tree.producedAt[Int(b)].nanoseconds
-        importDelays[Int(b)].append(delay)
+        if tree.number[Int(b)] < rowsBelow { lateImports += 1 } else { importDelays[Int(b)].append(delay) }
         blockImportDelay.record(UInt64(max(delay, 0)))
         applyImport(node, b, &ctx)
         detectEquivocation(node, b, &ctx)

@@ -125,42 +125,83 @@ extension BabeModel: ResultProducing {
         return on
     }
 
+    /// The `blocks` table's shape (no rows).
+    public static let blocksTable = ResultTable(name: "blocks", columns: [
+        .init("id", .integer, "Block id (arena index; genesis = 0 is not listed)"),
+        .init("number", .integer), .init("parent", .integer), .init("slot", .integer),
+        .init("author", .integer, "Validator index"),
+        .init("kind", .text, "primary, secondary-vrf or secondary-plain"),
+        .init("epoch", .integer, "Epoch index in the block's post-state"),
+        .init("weight", .integer, "Primary blocks on the chain up to this one"),
+        .init("size", .integer, "Bytes"),
+        .init("produced_at", .integer, "ns"),
+        .init("canonical", .integer, "1 if on the canonical chain (for a row written while the run went: on the finalized chain)"),
+        .init("imported_by", .integer, "Nodes other than the author that imported it (before its row was written)"),
+        .init("first_import_at", .integer, "ns; null if nobody imported it"),
+        .init("median_import_at", .integer, "ns (lower median)"),
+        .init("last_import_at", .integer, "ns"),
+    ], key: ["id"])
+
+    /// The `blocks` row of `b` from what is known now.
+    func blockRow(_ b: BlockId, canonical: Bool) -> [ResultValue] {
+        let i = Int(b)
+        let d = importDelays[i].sorted()
+        let t0 = tree.producedAt[i]
+        func at(_ k: Int) -> ResultValue { d.isEmpty ? .null : .integer(t0.nanoseconds + d[k]) }
+        return [
+            .int(b), .int(tree.number[i]), .int(tree.parent[i]), .int(tree.slot[i]), .int(tree.author[i]),
+            .text(tree.kind[i].name), tree.state(b).map { .int($0.epochIndex) } ?? .null,
+            .int(tree.weight[i]), .int(tree.size[i]), .time(t0), .int(canonical ? 1 : 0),
+            .int(d.count), at(0), at(d.isEmpty ? 0 : (d.count - 1) / 2), at(d.isEmpty ? 0 : d.count - 1),
+        ]
+    }
+
+    /// Writes the rows of the blocks numbered below `n` (every non-offline node finalized at
+    /// least `n`: no node imports them any more, except an orphan arriving late, counted in
+    /// `lateImports`) and frees their per-block import delays. Canonical = on the finalized
+    /// chain, which is the end's canonical chain unless finality was violated. Called before
+    /// their post-states are pruned, so their rows keep their epoch.
+    mutating func streamBlockRows(below n: UInt32) {
+        guard n > rowsBelow else { return }
+        var finalizedTip = BlockTree.none
+        for v in 0..<validators where roles[v] != .offline {
+            let f = views.finalized[v]
+            if finalizedTip == BlockTree.none || tree.number[Int(f)] < tree.number[Int(finalizedTip)] { finalizedTip = f }
+        }
+        guard finalizedTip != BlockTree.none else { return }
+        var kept: [BlockId] = []
+        kept.reserveCapacity(rowPending.count)
+        for b in rowPending {
+            if tree.number[Int(b)] < n {
+                finishedRows.append(blockRow(b, canonical: tree.isAncestor(b, of: finalizedTip)), to: Self.blocksTable)
+                importDelays[Int(b)] = []
+            } else {
+                kept.append(b)
+            }
+        }
+        rowPending = kept
+        rowsBelow = n
+    }
+
+    /// Blocks whose per-block bookkeeping (row, import delays) is still held: bounded by the
+    /// blocks above the lowest finality when GRANDPA runs.
+    public var heldBlockRows: Int { rowPending.count + finishedRows.pendingRows }
+
+    public mutating func drainFinishedRows() -> [ResultTable] { finishedRows.drain() }
+
     public func results(at end: SimTime) -> RunResults {
         var out = RunResults()
         let canonical = canonicalSet()
         let head = canonicalHead
 
-        // blocks
-        var blocks = ResultTable(name: "blocks", columns: [
-            .init("id", .integer, "Block id (arena index; genesis = 0 is not listed)"),
-            .init("number", .integer), .init("parent", .integer), .init("slot", .integer),
-            .init("author", .integer, "Validator index"),
-            .init("kind", .text, "primary, secondary-vrf or secondary-plain"),
-            .init("epoch", .integer, "Epoch index in the block's post-state"),
-            .init("weight", .integer, "Primary blocks on the chain up to this one"),
-            .init("size", .integer, "Bytes"),
-            .init("produced_at", .integer, "ns"),
-            .init("canonical", .integer, "1 if on the canonical chain"),
-            .init("imported_by", .integer, "Nodes other than the author that imported it"),
-            .init("first_import_at", .integer, "ns; null if nobody imported it"),
-            .init("median_import_at", .integer, "ns (lower median)"),
-            .init("last_import_at", .integer, "ns"),
-        ], key: ["id"])
-        blocks.rows.reserveCapacity(tree.count)
+        // blocks: rows already written while the run went (`streamBlockRows`), then the rest.
+        var blocks = Self.blocksTable
+        blocks.rows = finishedRows.pending(Self.blocksTable.name)
+        blocks.rows.reserveCapacity(blocks.rows.count + rowPending.count)
+        for b in rowPending { blocks.rows.append(blockRow(b, canonical: canonical[Int(b)])) }
+        blocks.rows.sort { if case .integer(let a) = $0[0], case .integer(let b) = $1[0] { return a < b }; return false }
         var orphaned = 0
-        for i in 1..<tree.count {
-            let b = BlockId(i)
-            let d = importDelays[i].sorted()
-            let t0 = tree.producedAt[i]
-            func at(_ k: Int) -> ResultValue { d.isEmpty ? .null : .integer(t0.nanoseconds + d[k]) }
-            if !canonical[i] { orphaned += 1 }
-            blocks.rows.append([
-                .int(b), .int(tree.number[i]), .int(tree.parent[i]), .int(tree.slot[i]), .int(tree.author[i]),
-                .text(tree.kind[i].name), tree.state(b).map { .int($0.epochIndex) } ?? .null,
-                .int(tree.weight[i]), .int(tree.size[i]), .time(t0), .int(canonical[i] ? 1 : 0),
-                .int(d.count), at(0), at(d.isEmpty ? 0 : (d.count - 1) / 2), at(d.isEmpty ? 0 : d.count - 1),
-            ])
-        }
+        for i in 1..<tree.count where !canonical[i] { orphaned += 1 }
         out.tables.append(blocks)
 
         // slots

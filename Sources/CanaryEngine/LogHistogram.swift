@@ -56,6 +56,20 @@ public struct LogHistogram: Sendable, Equatable {
         counts.enumerated().compactMap { $0.element > 0 ? (LogHistogram.lowerBound(of: $0.offset), $0.element) : nil }
     }
 
+    /// Adds every value of `other` (histograms are mergeable: bucket counts add, so merging
+    /// per-node or per-shard histograms gives exactly the histogram of all their values).
+    public mutating func merge(_ other: LogHistogram) {
+        if other.counts.count > counts.count { counts.append(contentsOf: repeatElement(0, count: other.counts.count - counts.count)) }
+        for (b, c) in other.counts.enumerated() where c > 0 { counts[b] &+= c }
+        total &+= other.total
+        sum += other.sum
+        maxValue = Swift.max(maxValue, other.maxValue)
+    }
+
+    /// Counters held (memory is this times 8 bytes): bounded by the largest value recorded,
+    /// at most 55 × 1024 whatever the number of values.
+    public var bucketCapacity: Int { counts.count }
+
     /// Rebuilds a histogram from stored buckets.
     public init(buckets: [(lower: UInt64, count: UInt64)]) {
         for (lower, count) in buckets { record(lower, count: count) }

@@ -23,7 +23,7 @@ extension Network {
                                 .int(s.droppedPartition), .int(s.droppedCrash), .int(s.bytesDelivered)])
             total.sent += s.sent; total.delivered += s.delivered; total.droppedLoss += s.droppedLoss
             total.droppedPartition += s.droppedPartition; total.droppedCrash += s.droppedCrash
-            for b in latency[i].buckets { all.record(b.lower, count: b.count) }
+            all.merge(latency[i])
             r.distributions.append(("latency.\(name)", latency[i]))
             r.scalars.append(("messages.\(name).sent", Double(s.sent)))
             r.scalars.append(("messages.\(name).delivered", Double(s.delivered)))

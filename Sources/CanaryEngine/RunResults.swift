@@ -67,7 +67,55 @@ public struct MetricDefinition: Sendable {
     }
 }
 
-/// A model that reports results at the end of a run.
+/// A model that reports results at the end of a run, and may hand over finished rows while
+/// the run goes (`drainFinishedRows`), so that per-block and per-round tables are written to the
+/// store as soon as their rows can no longer change instead of being held to the end.
 public protocol ResultProducing {
+    /// Everything not handed over yet: the rows still held, the scalars and the distributions.
     func results(at end: SimTime) -> RunResults
+    /// Rows that are final (their block is below every node's finality, their round is behind
+    /// every voter), removed from the model: a later `results(at:)` no longer includes them.
+    /// The union of every drained table and the final `results(at:)` is the same whether or
+    /// not (and however often) this is called. Default: nothing (everything at the end).
+    mutating func drainFinishedRows() -> [ResultTable]
+}
+
+extension ResultProducing {
+    public mutating func drainFinishedRows() -> [ResultTable] { [] }
+}
+
+/// Finished rows waiting to be drained, per table (in the order tables were first used). A
+/// model appends a row once it is final; the scenario runner drains them at every sample step
+/// and writes them to the store, so what the model holds stays bounded by the rows of one step.
+public struct FinishedRows: Sendable {
+    public private(set) var tables: [ResultTable] = []
+    /// Rows handed over by `drain` so far (all tables).
+    public private(set) var drainedRows = 0
+    public init() {}
+
+    /// Rows waiting (all tables).
+    public var pendingRows: Int { tables.reduce(0) { $0 + $1.rows.count } }
+
+    /// Appends `row` to the table shaped like `template` (its rows are ignored).
+    public mutating func append(_ row: [ResultValue], to template: ResultTable) {
+        precondition(row.count == template.columns.count, "row width of \(template.name)")
+        if let i = tables.firstIndex(where: { $0.name == template.name }) {
+            tables[i].rows.append(row)
+        } else {
+            var t = template
+            t.rows = [row]
+            tables.append(t)
+        }
+    }
+
+    /// The rows waiting, removed (tables keep their place for the next rows).
+    public mutating func drain() -> [ResultTable] {
+        let out = tables.filter { !$0.rows.isEmpty }
+        drainedRows += out.reduce(0) { $0 + $1.rows.count }
+        for i in tables.indices { tables[i].rows.removeAll() }
+        return out
+    }
+
+    /// The rows of table `name` still waiting (for the end-of-run results).
+    public func pending(_ name: String) -> [[ResultValue]] { tables.first { $0.name == name }?.rows ?? [] }
 }

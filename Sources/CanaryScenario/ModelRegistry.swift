@@ -45,6 +45,10 @@ public enum ModelRegistry {
         ModelRegistration(name: "runtime", sections: ["staking", "governance"],
                           metrics: RelayRuntime.metrics + RelayRuntime.governanceMetrics,
                           runs: { mode, _, s in mode == .full && (s.contains("staking") || s.contains("governance")) }),
+        // Measured by the store layer around every run (not simulation: left out of the digest).
+        ModelRegistration(name: "process", sections: [], metrics: [
+            MetricDefinition("process.peak_rss_bytes", .count, "Peak resident memory of the process that ran the scenario (bytes, Linux VmHWM), sampled at wall-clock intervals by the store; host-dependent, so not part of the run digest"),
+        ], runs: { _, _, _ in true }),
     ]
 
     /// The models that run for a scenario with these properties.

@@ -176,15 +176,21 @@ public final class ResultStore {
         try db.read { try Int64.fetchAll($0, sql: "SELECT id FROM runs WHERE status IN ('running', 'incomplete') ORDER BY id") }
     }
 
+    /// The metric that reports the peak resident memory of a run's process (`runs.peak_rss_bytes`).
+    public static let peakRSSMetric = "process.peak_rss_bytes"
+
     /// Hash over every result row of a run: each table that has rows for it (all but the
-    /// bookkeeping tables `runs` and `sweep_points`, by name), rows in primary-key order, values encoded canonically (integers in decimal,
+    /// bookkeeping tables `runs`, `sweep_points`, `run_liveness` and the host measurements
+    /// `process_samples`, by name), rows in primary-key order, values encoded canonically (integers in decimal,
     /// reals by their IEEE bit pattern, text length-prefixed), so the digest depends on the
-    /// data only — not on the run id or on other runs sharing the file.
+    /// data only — not on the run id or on other runs sharing the file. Expectations on
+    /// `process.*` metrics (host memory, not simulation) are left out too.
     public func digest(run: Int64) throws -> String {
         try db.read { db in
             var sha = SHA256()
             let tables = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('runs', 'sweep_points', 'sqlite_sequence', 'run_liveness')
+                SELECT name FROM sqlite_master WHERE type = 'table'
+                AND name NOT IN ('runs', 'sweep_points', 'sqlite_sequence', 'run_liveness', 'process_samples')
                 AND name NOT LIKE 'sqlite_%' ORDER BY name
                 """)
             for table in tables {
@@ -192,7 +198,8 @@ public final class ResultStore {
                 let key = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }
                     .map { Schema.quote($0["name"] as String) }
                 let order = key.isEmpty ? "rowid" : key.joined(separator: ", ")
-                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(Schema.quote(table)) WHERE run_id = ? ORDER BY \(order)", arguments: [run])
+                let host = table == "expectations" ? " AND expectation NOT LIKE 'process.%'" : ""
+                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(Schema.quote(table)) WHERE run_id = ?\(host) ORDER BY \(order)", arguments: [run])
                 var header = false
                 while let row = try rows.next() {
                     if !header { sha.update("table:\(table)\n"); header = true }

@@ -16,6 +16,12 @@ public final class RunRecorder: SampleRecorder {
     /// samples up to about this long ago, and its heartbeat stays fresh (docs/reliability.md).
     public var flushInterval: Double = 1
     private var lastFlush = -Double.infinity
+    /// Wall-clock start of the run (process samples are timed from it).
+    private let startedUnix = ResultStore.unixNow
+    /// Highest resident size measured so far (bytes; 0 where it cannot be measured).
+    public private(set) var peakResidentBytes: UInt64 = 0
+    /// Rows of model tables written while the run went (`storeRows`).
+    public private(set) var streamedRows = 0
 
     init(store: ResultStore, runId: Int64) {
         self.store = store
@@ -27,15 +33,63 @@ public final class RunRecorder: SampleRecorder {
         if pending.count >= batchSize || ResultStore.unixNow - lastFlush >= flushInterval { try? flush() }
     }
 
-    public func flush() throws {
-        guard !pending.isEmpty else { return }
+    /// Called often while the run goes (between chunks of events): commits what is pending,
+    /// refreshes the heartbeat and samples the process's memory once `flushInterval` has passed.
+    public func tick(simulated: SimTime) {
+        if ResultStore.unixNow - lastFlush >= flushInterval { try? flush(simulated: simulated) }
+    }
+
+    /// Commits the pending samples with a heartbeat and a process memory sample.
+    public func flush(simulated: SimTime? = nil) throws {
         let rows = pending
         pending.removeAll(keepingCapacity: true)
         lastFlush = ResultStore.unixNow
+        let memory = ProcessMemory.current()
+        if let m = memory { peakResidentBytes = max(peakResidentBytes, m.peakResidentBytes) }
+        let peak = peakResidentBytes
+        let sim = simulated ?? rows.last.map { SimTime.ns($0.time) }
         try store.db.write { db in
             try store.heartbeat(run: runId, db)
             let stmt = try db.makeStatement(sql: "INSERT OR REPLACE INTO metric_samples (run_id, name, node, time_ns, value) VALUES (?, ?, ?, ?, ?)")
             for r in rows { try stmt.execute(arguments: [runId, r.name, r.node, r.time, r.value]) }
+            if let m = memory {
+                try db.execute(sql: "INSERT OR REPLACE INTO process_samples (run_id, wall_seconds, simulated_ns, rss_bytes, peak_rss_bytes) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [runId, ResultStore.unixNow - startedUnix, sim?.nanoseconds, Int64(m.residentBytes), Int64(m.peakResidentBytes)])
+                try db.execute(sql: "UPDATE runs SET peak_rss_bytes = ? WHERE id = ?", arguments: [Int64(peak), runId])
+            }
+        }
+    }
+
+    /// Writes rows a model finished while the run goes (`ResultProducing.drainFinishedRows`),
+    /// in one transaction, at once: a run killed later keeps them.
+    public func storeRows(_ tables: [ResultTable]) throws {
+        guard tables.contains(where: { !$0.rows.isEmpty }) else { return }
+        try store.db.write { db in
+            try store.heartbeat(run: runId, db)
+            try insert(tables, db)
+        }
+        streamedRows += tables.reduce(0) { $0 + $1.rows.count }
+    }
+
+    func insert(_ tables: [ResultTable], _ db: Database) throws {
+        for table in tables {
+            try db.execute(sql: Schema.create(table))
+            let cols = (["run_id"] + table.columns.map(\.name)).map(Schema.quote).joined(separator: ", ")
+            let marks = Array(repeating: "?", count: table.columns.count + 1).joined(separator: ", ")
+            let stmt = try db.makeStatement(sql: "INSERT INTO \(Schema.quote(table.name)) (\(cols)) VALUES (\(marks))")
+            for row in table.rows {
+                precondition(row.count == table.columns.count, "row width of \(table.name)")
+                var args: [DatabaseValueConvertible?] = [runId]
+                for v in row {
+                    switch v {
+                    case .integer(let i): args.append(i)
+                    case .real(let d): args.append(d)
+                    case .text(let t): args.append(t)
+                    case .null: args.append(nil)
+                    }
+                }
+                try stmt.execute(arguments: StatementArguments(args))
+            }
         }
     }
 
@@ -44,25 +98,7 @@ public final class RunRecorder: SampleRecorder {
     public func store(_ results: RunResults) throws {
         try flush()
         try store.db.write { db in
-            for table in results.tables {
-                try db.execute(sql: Schema.create(table))
-                let cols = (["run_id"] + table.columns.map(\.name)).map(Schema.quote).joined(separator: ", ")
-                let marks = Array(repeating: "?", count: table.columns.count + 1).joined(separator: ", ")
-                let stmt = try db.makeStatement(sql: "INSERT INTO \(Schema.quote(table.name)) (\(cols)) VALUES (\(marks))")
-                for row in table.rows {
-                    precondition(row.count == table.columns.count, "row width of \(table.name)")
-                    var args: [DatabaseValueConvertible?] = [runId]
-                    for v in row {
-                        switch v {
-                        case .integer(let i): args.append(i)
-                        case .real(let d): args.append(d)
-                        case .text(let t): args.append(t)
-                        case .null: args.append(nil)
-                        }
-                    }
-                    try stmt.execute(arguments: StatementArguments(args))
-                }
-            }
+            try insert(results.tables, db)
             for (name, value) in results.scalars {
                 try db.execute(sql: "INSERT OR REPLACE INTO run_metrics VALUES (?, ?, ?)", arguments: [runId, name, value])
             }
@@ -116,7 +152,10 @@ struct StoreMetricSource: MetricSource {
     let runId: Int64
 
     func scalar(_ name: String) throws -> Double? {
-        try store.db.read { try Double.fetchOne($0, sql: "SELECT value FROM run_metrics WHERE run_id = ? AND name = ?", arguments: [runId, name]) }
+        if name == ResultStore.peakRSSMetric {
+            return try store.db.read { try Double.fetchOne($0, sql: "SELECT peak_rss_bytes FROM runs WHERE id = ?", arguments: [runId]) }
+        }
+        return try store.db.read { try Double.fetchOne($0, sql: "SELECT value FROM run_metrics WHERE run_id = ? AND name = ?", arguments: [runId, name]) }
     }
 
     func distribution(_ name: String) throws -> LogHistogram? {

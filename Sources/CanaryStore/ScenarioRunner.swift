@@ -110,9 +110,19 @@ public enum ScenarioRunner {
             ScenarioRunner.sample(&sim, recorder)
             while t < scenario.duration && !interrupted {
                 t = min(t + step, scenario.duration)
-                let reached = sim.run(until: t, checkEvery: 1 << 16) { now, events in
-                    progress(RunProgress(simulated: now, total: scenario.duration, events: events))
-                    return !shouldStop()
+                // Sub-steps of at most `drainInterval`: rows that became final go to the store
+                // after each (a killed run keeps them; the model holds only rows that can still
+                // change, whatever the sample interval). Chunking does not change the run.
+                var reached = true
+                var sub = sim.ctx.now
+                while sub < t && reached {
+                    sub = min(sub + ScenarioRunner.drainInterval, t)
+                    reached = sim.run(until: sub, checkEvery: 1 << 16) { now, events in
+                        progress(RunProgress(simulated: now, total: scenario.duration, events: events))
+                        recorder.tick(simulated: now)
+                        return !shouldStop()
+                    }
+                    try recorder.storeRows(sim.model.drainFinishedRows())
                 }
                 if !reached || shouldStop() { interrupted = true; break }
                 ScenarioRunner.sample(&sim, recorder)
@@ -143,6 +153,9 @@ public enum ScenarioRunner {
                               events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
         }
     }
+
+    /// Simulated time between two hand-overs of finished rows to the store.
+    public static let drainInterval = SimTime.seconds(30)
 
     static func sample<M>(_ sim: inout Simulation<M>, _ recorder: RunRecorder) {
         let net = sim.ctx.network

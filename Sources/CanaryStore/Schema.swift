@@ -21,7 +21,18 @@ enum Schema {
             wall_seconds REAL,
             simulator_version TEXT,
             git_commit TEXT,
-            scenario_text TEXT
+            scenario_text TEXT,
+            peak_rss_bytes INTEGER
+        )
+        """,
+        // The host process's memory while the run went (ProcessMemory): measured by the store
+        // layer at wall-clock intervals, so not a result of the simulation and left out of the
+        // digest (like `runs`).
+        """
+        CREATE TABLE IF NOT EXISTS process_samples (
+            run_id INTEGER NOT NULL REFERENCES runs(id), wall_seconds REAL NOT NULL, simulated_ns INTEGER,
+            rss_bytes INTEGER NOT NULL, peak_rss_bytes INTEGER NOT NULL,
+            PRIMARY KEY (run_id, wall_seconds)
         )
         """,
         """
@@ -56,7 +67,7 @@ enum Schema {
     /// Columns added to `runs` after its first release, with their types: databases written
     /// by an older build get them (NULL for their old runs) when a newer build opens them.
     static let addedRunColumns: [(name: String, type: String)] = [
-        ("simulator_version", "TEXT"), ("git_commit", "TEXT"), ("scenario_text", "TEXT"),
+        ("simulator_version", "TEXT"), ("git_commit", "TEXT"), ("scenario_text", "TEXT"), ("peak_rss_bytes", "INTEGER"),
     ]
 
     /// Brings an existing database's tables up to the current schema (additive changes only).

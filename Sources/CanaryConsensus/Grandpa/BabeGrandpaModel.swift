@@ -78,7 +78,7 @@ public struct BabeGrandpaModel: SimulationModel {
     public let validators: Int
     public let endTime: SimTime
     /// BABE block production of every node (the block tree and every node's view of it).
-    public private(set) var babe: BabeModel
+    public internal(set) var babe: BabeModel
     public private(set) var voters: [GrandpaVoter]
     public let roles: [GrandpaRole]
     /// Nodes that run the protocols (not BABE-offline), ascending.
@@ -110,7 +110,7 @@ public struct BabeGrandpaModel: SimulationModel {
     var sideOf: [Int]
 
     // Results.
-    public private(set) var records = GrandpaRecords()
+    public internal(set) var records = GrandpaRecords()
 
     public init(config: BabeGrandpaConfig, validators: Int, seed: UInt64, endTime: SimTime, runtime: (any BlockRuntime)? = nil) {
         self.config = config
@@ -201,10 +201,11 @@ public struct BabeGrandpaModel: SimulationModel {
         switch event.kind {
         case Self.lagTick:
             sampleLag(ctx.now, ctx.network.isUp)
+            writeFinishedRows()  // results: rows that can no longer change (GrandpaResults.swift)
             ctx.schedule(after: config.lagSampleInterval, node: Event.global, kind: Self.lagTick)
         case Self.heightTick:
             for n in 0..<validators where roles[n] == .honest && participates(n) && ctx.network.isUp[n] {
-                records.heightSamples.append((ctx.now, UInt32(n), babe.tree.number[Int(babe.views.finalized[n])]))
+                records.noteHeight(at: ctx.now, node: UInt32(n), finalized: babe.tree.number[Int(babe.views.finalized[n])])
             }
             ctx.schedule(after: config.heightSampleInterval, node: Event.global, kind: Self.heightTick)
         case Self.endTick:

@@ -33,11 +33,27 @@ public struct GrandpaRecords: Sendable {
     /// Production-to-finality time per (block, honest node), ns.
     public var lagSeconds = LogHistogram()
     public var roundDuration = LogHistogram()
-    public var heightSamples: [(SimTime, UInt32, UInt32)] = []
-    /// Finality times per block id (honest nodes).
+    /// Finality times per block id (honest nodes), held until the block's `grandpa_finality`
+    /// row is written (then emptied), so memory is per block above every node's finality.
     public var blockTimes: [[Int64]] = []
+    /// Blocks with finality times whose row is not written yet (first-finalized order).
+    var finalityPending: [BlockId] = []
+    /// Blocks numbered below this have had their `grandpa_finality` row written.
+    public private(set) var finalityRowsBelow: UInt32 = 0
     var roundIndex: [UInt64: Int] = [:]
+    /// Rounds not written yet (first-completed order).
     public var rounds: [RoundRow] = []
+    /// Rounds keyed (set id << 40 | round) below this have had their row written.
+    public private(set) var roundRowsBelow: UInt64 = 0
+    /// Written rows that the end-of-run scalars still count.
+    var writtenFinalizedBlocks = 0, writtenRounds = 0, writtenCatchUps = 0
+    /// Completions of a round (or finalities of a block) after its row was written: none in a
+    /// run where every honest voter keeps up; kept so that such a case is visible.
+    public private(set) var late = 0
+    /// Rows that are final, waiting to be drained: `grandpa_finality`, `grandpa_rounds` (written
+    /// once every honest voter is at least two rounds past them) and `grandpa_finalized_height`
+    /// (written as sampled).
+    public var finishedRows = FinishedRows()
     var offenceIndex: [String: Int] = [:]
     public var offences: [Offence] = []
     public var violations: [Violation] = []
@@ -57,7 +73,12 @@ public struct GrandpaRecords: Sendable {
         if blockTimes.count < tree.count { blockTimes.append(contentsOf: repeatElement([], count: tree.count - blockTimes.count)) }
         var x = b
         while x != old && x != BlockTree.none && tree.number[Int(x)] > tree.number[Int(old)] {
-            blockTimes[Int(x)].append(now.nanoseconds)
+            if tree.number[Int(x)] < finalityRowsBelow {
+                late += 1
+            } else {
+                if blockTimes[Int(x)].isEmpty { finalityPending.append(x) }
+                blockTimes[Int(x)].append(now.nanoseconds)
+            }
             lagSeconds.record(UInt64(max(0, now.nanoseconds - tree.producedAt[Int(x)].nanoseconds)))
             x = tree.parent[Int(x)]
         }
@@ -75,6 +96,7 @@ public struct GrandpaRecords: Sendable {
                             state: GrandpaRoundState, caughtUp: Bool) {
         roundsCompleted[Int(node)] += 1
         let key = setId << 40 | round
+        if key < roundRowsBelow { late += 1; return }
         let i: Int
         if let j = roundIndex[key] { i = j } else {
             i = rounds.count
@@ -100,6 +122,85 @@ public struct GrandpaRecords: Sendable {
                                 first: e.first, second: e.second, reporter: reporter, at: now, reporters: 1))
         return true
     }
+
+    /// The `grandpa_finality` table's shape.
+    public static let finalityTable = ResultTable(name: "grandpa_finality", columns: [
+        .init("block", .integer), .init("number", .integer), .init("produced_at", .integer, "ns"),
+        .init("first_finalized", .integer, "ns"), .init("median_finalized", .integer, "ns"),
+        .init("last_finalized", .integer, "ns"), .init("nodes", .integer, "honest nodes that finalized it"),
+    ], key: ["block"])
+    /// The `grandpa_rounds` table's shape.
+    public static let roundsTable = ResultTable(name: "grandpa_rounds", columns: [
+        .init("set_id", .integer), .init("round", .integer), .init("started_at", .integer, "ns, earliest honest start"),
+        .init("first_completed", .integer, "ns"), .init("nodes_completed", .integer), .init("caught_up", .integer),
+        .init("median_duration", .integer, "ns"), .init("finalized_number", .integer), .init("estimate_number", .integer),
+        .init("outcome", .text, "finalized | no-finality | caught-up"),
+    ], key: ["set_id", "round"])
+    /// The `grandpa_finalized_height` table's shape.
+    public static let heightTable = ResultTable(name: "grandpa_finalized_height", columns: [
+        .init("time", .integer, "ns"), .init("node", .integer), .init("finalized_number", .integer),
+    ], key: ["time", "node"])
+
+    func finalityRow(_ b: BlockId, tree: BlockTree) -> [ResultValue] {
+        let s = blockTimes[Int(b)].sorted()
+        return [.int(b), .int(tree.number[Int(b)]), .time(tree.producedAt[Int(b)]), .integer(s.first!),
+                .integer(s[(s.count - 1) / 2]), .integer(s.last!), .int(s.count)]
+    }
+
+    static func roundRow(_ row: RoundRow) -> [ResultValue] {
+        let d = row.durations.sorted()
+        let outcome = d.isEmpty ? "caught-up" : (row.finalizedNumber > 0 ? "finalized" : "no-finality")
+        return [.int(row.setId), .int(row.round), .time(row.firstStart), .time(row.firstCompleted),
+                .int(d.count), .int(row.caughtUp), d.isEmpty ? .null : .integer(d[(d.count - 1) / 2]),
+                .int(row.finalizedNumber), .int(row.estimateNumber), .text(outcome)]
+    }
+
+    /// A `grandpa_finalized_height` sample: final at once.
+    mutating func noteHeight(at now: SimTime, node: UInt32, finalized number: UInt32) {
+        finishedRows.append([.time(now), .int(node), .int(number)], to: Self.heightTable)
+    }
+
+    /// Writes the rows that can no longer change and frees what they held: blocks numbered
+    /// below `finalityBelow` (every honest node finalized at least that), rounds keyed below
+    /// `roundsBelow` (every honest voter is past them).
+    mutating func writeFinished(finalityBelow: UInt32, roundsBelow: UInt64, tree: BlockTree) {
+        if finalityBelow > finalityRowsBelow {
+            var kept: [BlockId] = []
+            for b in finalityPending {
+                if tree.number[Int(b)] < finalityBelow {
+                    finishedRows.append(finalityRow(b, tree: tree), to: Self.finalityTable)
+                    blockTimes[Int(b)] = []
+                    writtenFinalizedBlocks += 1
+                } else {
+                    kept.append(b)
+                }
+            }
+            finalityPending = kept
+            finalityRowsBelow = finalityBelow
+        }
+        if roundsBelow > roundRowsBelow {
+            var kept: [RoundRow] = []
+            for row in rounds {
+                if (row.setId << 40 | row.round) < roundsBelow {
+                    finishedRows.append(Self.roundRow(row), to: Self.roundsTable)
+                    if !row.durations.isEmpty { writtenRounds += 1 }
+                    writtenCatchUps += row.caughtUp
+                } else {
+                    kept.append(row)
+                }
+            }
+            if kept.count != rounds.count {
+                rounds = kept
+                roundIndex = [:]
+                for (i, row) in rounds.enumerated() { roundIndex[row.setId << 40 | row.round] = i }
+            }
+            roundRowsBelow = roundsBelow
+        }
+    }
+
+    /// Per-block and per-round entries held (rows not yet handed over included): bounded in a
+    /// run where finality keeps up, whatever its length.
+    public var heldEntries: Int { finalityPending.count + rounds.count + finishedRows.pendingRows }
 
     mutating func noteSetChange(setId: UInt64, node: UInt32, at now: SimTime, base: BlockId, tree: BlockTree) {
         if setChanges.contains(where: { $0.setId == setId }) { return }
@@ -131,39 +232,44 @@ extension BabeGrandpaModel: ResultProducing {
 
     func honestNodes() -> [Int] { (0..<validators).filter { roles[$0] == .honest && participates($0) } }
 
+    static func firstKey(_ row: [ResultValue]) -> Int64 { if case .integer(let v) = row[0] { return v }; return 0 }
+
+    /// Writes the GRANDPA rows that are final (called at every lag sample: an O(nodes) scan):
+    /// blocks below the lowest honest finalized number, rounds at least two behind every
+    /// honest voter's current round (or of an earlier authority set).
+    mutating func writeFinishedRows() {
+        var lowestFinal = UInt32.max
+        var lowestRound = UInt64.max
+        for n in 0..<validators where roles[n] == .honest && participates(n) {
+            lowestFinal = min(lowestFinal, babe.tree.number[Int(babe.views.finalized[n])])
+            lowestRound = min(lowestRound, voters[n].setId << 40 | voters[n].currentRound)
+        }
+        guard lowestFinal != .max else { return }
+        records.writeFinished(finalityBelow: lowestFinal, roundsBelow: lowestRound > 0 ? lowestRound - 1 : 0, tree: babe.tree)
+    }
+
+    /// Per-block and per-round entries held by GRANDPA's records and BABE's (see the tests
+    /// that memory stays flat over longer runs).
+    public var heldResultEntries: Int { records.heldEntries + babe.heldBlockRows }
+
+    public mutating func drainFinishedRows() -> [ResultTable] {
+        records.finishedRows.drain() + babe.drainFinishedRows()
+    }
+
     public func results(at end: SimTime) -> RunResults {
         var r = RunResults()
         let t = tree
-        // Per block finality times.
-        var fin = ResultTable(name: "grandpa_finality", columns: [
-            .init("block", .integer), .init("number", .integer), .init("produced_at", .integer, "ns"),
-            .init("first_finalized", .integer, "ns"), .init("median_finalized", .integer, "ns"),
-            .init("last_finalized", .integer, "ns"), .init("nodes", .integer, "honest nodes that finalized it"),
-        ], key: ["block"])
-        var finalizedBlocks = 0
-        for (b, times) in records.blockTimes.enumerated() where !times.isEmpty {
-            finalizedBlocks += 1
-            let s = times.sorted()
-            fin.rows.append([.int(b), .int(t.number[b]), .time(t.producedAt[b]), .integer(s.first!),
-                             .integer(s[(s.count - 1) / 2]), .integer(s.last!), .int(s.count)])
-        }
-        var rounds = ResultTable(name: "grandpa_rounds", columns: [
-            .init("set_id", .integer), .init("round", .integer), .init("started_at", .integer, "ns, earliest honest start"),
-            .init("first_completed", .integer, "ns"), .init("nodes_completed", .integer), .init("caught_up", .integer),
-            .init("median_duration", .integer, "ns"), .init("finalized_number", .integer), .init("estimate_number", .integer),
-            .init("outcome", .text, "finalized | no-finality | caught-up"),
-        ], key: ["set_id", "round"])
-        for row in records.rounds {
-            let d = row.durations.sorted()
-            let outcome = d.isEmpty ? "caught-up" : (row.finalizedNumber > 0 ? "finalized" : "no-finality")
-            rounds.rows.append([.int(row.setId), .int(row.round), .time(row.firstStart), .time(row.firstCompleted),
-                                .int(d.count), .int(row.caughtUp), d.isEmpty ? .null : .integer(d[(d.count - 1) / 2]),
-                                .int(row.finalizedNumber), .int(row.estimateNumber), .text(outcome)])
-        }
-        var heights = ResultTable(name: "grandpa_finalized_height", columns: [
-            .init("time", .integer, "ns"), .init("node", .integer), .init("finalized_number", .integer),
-        ], key: ["time", "node"])
-        for (time, node, h) in records.heightSamples { heights.rows.append([.time(time), .int(node), .int(h)]) }
+        // Rows written while the run went, then the ones still held.
+        var fin = GrandpaRecords.finalityTable
+        fin.rows = records.finishedRows.pending(fin.name)
+        for b in records.finalityPending { fin.rows.append(records.finalityRow(b, tree: t)) }
+        fin.rows.sort { Self.firstKey($0) < Self.firstKey($1) }
+        let finalizedBlocks = records.writtenFinalizedBlocks + records.finalityPending.count
+        var rounds = GrandpaRecords.roundsTable
+        rounds.rows = records.finishedRows.pending(rounds.name)
+        for row in records.rounds { rounds.rows.append(GrandpaRecords.roundRow(row)) }
+        var heights = GrandpaRecords.heightTable
+        heights.rows = records.finishedRows.pending(heights.name)
         var offences = ResultTable(name: "grandpa_offences", columns: [
             .init("set_id", .integer), .init("round", .integer), .init("phase", .text), .init("offender", .integer),
             .init("first_block", .integer), .init("second_block", .integer), .init("reporter", .integer, "first honest reporter"),
@@ -198,10 +304,10 @@ extension BabeGrandpaModel: ResultProducing {
             ("finalized_height.max", Double(heightsNow.last ?? 0)),
             ("safety_violations", Double(records.violations.count)),
             ("rounds_per_minute", rpm.isEmpty ? 0 : rpm[(rpm.count - 1) / 2]),
-            ("grandpa.rounds", Double(records.rounds.filter { !$0.durations.isEmpty }.count)),
+            ("grandpa.rounds", Double(records.writtenRounds + records.rounds.filter { !$0.durations.isEmpty }.count)),
             ("grandpa.commits", Double(records.commits)),
             ("grandpa.catch_up_requests", Double(records.catchUpRequests)),
-            ("grandpa.catch_ups", Double(records.rounds.reduce(0) { $0 + $1.caughtUp })),
+            ("grandpa.catch_ups", Double(records.writtenCatchUps + records.rounds.reduce(0) { $0 + $1.caughtUp })),
             ("grandpa.offences", Double(records.offences.count)),
             ("grandpa.set_id", Double(records.setChanges.map(\.setId).max() ?? 0)),
             ("grandpa.set_changes", Double(records.setChanges.count)),
