@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore", "CanaryReport"]),
         .testTarget(name: "CanaryReportTests", dependencies: ["CanaryReport", "CanaryStore", "CanaryScenario"]),
-        .testTarget(name: "CanaryParachainsTests", dependencies: ["CanaryParachains", "CanaryChain", "CanaryArithmetic"]),
+        .testTarget(name: "CanaryParachainsTests", dependencies: ["CanaryParachains", "CanaryChain", "CanaryArithmetic", "CanaryConsensus", "CanaryEngine"]),
         .testTarget(name: "CanaryExploreTests", dependencies: ["CanaryExplore", "CanaryScenario", "CanaryEngine", "CanaryConsensus"]),
     ]
 )

@@ -58,6 +58,8 @@ public struct BabeModel: SimulationModel {
     /// how BABE tells GRANDPA about imports. Filled only when `reportImports` is set.
     public var reportImports = false
     public internal(set) var importLog: [(node: UInt32, block: BlockId)] = []
+    /// Extra body bytes per author (parachain inclusion data; empty: none).
+    public var extraBlockBytes: [Int] = []
 
     public static let peersPurpose = StreamPurpose.babePeers
     public static let genesisPurpose = StreamPurpose.babeGenesis
@@ -421,7 +423,8 @@ public struct BabeModel: SimulationModel {
         let state = BabeRules.execute(parent: pst, slot: slot, epochLength: config.epochLength, primaryRandomness: contribution)
         let copies = roles[Int(node)] == .equivocator ? 2 : 1
         for _ in 0..<copies {
-            let b = tree.add(parent: parent, slot: slot, author: node, kind: kind, size: config.blockSize,
+            let extra = Int(node) < extraBlockBytes.count ? extraBlockBytes[Int(node)] : 0
+            let b = tree.add(parent: parent, slot: slot, author: node, kind: kind, size: config.blockSize + extra,
                              producedAt: ctx.now, state: state)
             runtime?.execute(b, in: tree)
             importDelays.append([])

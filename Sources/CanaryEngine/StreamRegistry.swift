@@ -16,6 +16,10 @@ extension StreamPurpose {
     public static let grandpaGossip = StreamPurpose("grandpa-gossip")
     // Parachain protocols: the session's grid topology shuffle (`GridTopology`).
     public static let gridTopology = StreamPurpose("grid-topology")
+    // Parachains.
+    public static let paraCollator = StreamPurpose("para-collator")
+    public static let paraAssignmentKey = StreamPurpose("para-assignment-key")
+    public static let paraExecution = StreamPurpose("para-execution")
     // Staking (statistical level and the runtime's genesis).
     public static let stakingBabe = StreamPurpose("staking.babe")
     public static let stakingBehaviour = StreamPurpose("staking.behaviour")
@@ -30,6 +34,7 @@ extension StreamPurpose {
         ("network", .network), ("traffic", .traffic), ("bench", .bench),
         ("babe-peers", .babePeers), ("babe-genesis", .babeGenesis), ("babe-vrf-key", .babeVRFKey),
         ("grandpa-commit", .grandpaCommit), ("grandpa-gossip", .grandpaGossip), ("grid-topology", .gridTopology),
+        ("para-collator", .paraCollator), ("para-assignment-key", .paraAssignmentKey), ("para-execution", .paraExecution),
         ("staking.babe", .stakingBabe), ("staking.behaviour", .stakingBehaviour),
         ("staking.offences", .stakingOffences), ("staking.genesis", .stakingGenesis),
         ("governance-voters", .governanceVoters), ("governance-balances", .governanceBalances),

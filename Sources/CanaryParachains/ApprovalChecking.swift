@@ -41,25 +41,22 @@ public enum ApprovalChecking {
 
     /// The assignments of one candidate under one block (`ApprovalEntry`): per tranche, who
     /// announced an assignment and at which tick it was received.
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable {
         public let validators: Int
         /// Tranches in increasing order, only non-empty ones.
         public private(set) var tranches: [(tranche: Int, assignments: [(validator: Int, tick: Int)])] = []
-        /// Whether each validator has an assignment.
-        public private(set) var assigned: [Bool]
 
-        public init(validators: Int) { self.validators = validators; assigned = Array(repeating: false, count: validators) }
+        public init(validators: Int) { self.validators = validators }
 
         /// `import_assignment`.
         public mutating func importAssignment(tranche: Int, validator: Int, tick: Int) {
             var idx = tranches.count
-            for (i, t) in tranches.enumerated() where t.tranche >= tranche { idx = i; break }
+            while idx > 0 && tranches[idx - 1].tranche >= tranche { idx -= 1 }
             if idx < tranches.count, tranches[idx].tranche == tranche {
                 tranches[idx].assignments.append((validator, tick))
             } else {
                 tranches.insert((tranche, [(validator, tick)]), at: idx)
             }
-            if validator < validators { assigned[validator] = true }
         }
 
         /// Validators with an assignment in tranches 0...tranche (`assignments_up_to`).
@@ -70,29 +67,28 @@ public enum ApprovalChecking {
             }
             return m
         }
-
-        public static func == (a: Self, b: Self) -> Bool {
-            a.validators == b.validators && a.assigned == b.assigned && a.tranches.count == b.tranches.count
-                && zip(a.tranches, b.tranches).allSatisfy { x, y in
-                    x.tranche == y.tranche && x.assignments.count == y.assignments.count
-                        && zip(x.assignments, y.assignments).allSatisfy { $0.validator == $1.validator && $0.tick == $1.tick }
-                }
-        }
     }
 
     /// `check_approval`: `approvals[v]` is whether validator v approved the candidate.
     public static func check(approvals: [Bool], entry: Entry, required: RequiredTranches) -> Check {
+        check(approvals: approvals, approvalCount: approvals.reduce(0) { $0 + ($1 ? 1 : 0) }, entry: entry, required: required)
+    }
+
+    /// `check_approval` with the number of approvals already counted (`approvalCount`), walking
+    /// the assignments instead of a validator-sized mask (a validator has at most one assignment
+    /// per candidate, so each assigned validator is counted once).
+    public static func check(approvals: [Bool], approvalCount: Int, entry: Entry, required: RequiredTranches) -> Check {
         // Any set of f+1 contains an honest node: more than a third approving is enough.
-        let count = approvals.reduce(0) { $0 + ($1 ? 1 : 0) }
-        if 3 * count > approvals.count { return .approvedOneThird }
+        if 3 * approvalCount > approvals.count { return .approvedOneThird }
         switch required {
         case .pending, .all: return .unapproved
         case .exact(let needed, let tolerated, _, let last):
-            let mask = entry.assignmentsUpTo(needed)
             var nAssigned = 0, nApproved = 0
-            for v in 0..<mask.count where mask[v] {
-                nAssigned += 1
-                if v < approvals.count, approvals[v] { nApproved += 1 }
+            for t in entry.tranches where t.tranche <= needed {
+                for a in t.assignments where a.validator < entry.validators {
+                    nAssigned += 1
+                    if a.validator < approvals.count, approvals[a.validator] { nApproved += 1 }
+                }
             }
             return nApproved + tolerated >= nAssigned ? .approved(noShows: tolerated, lastAssignmentTick: last) : .unapproved
         }
@@ -214,11 +210,12 @@ public enum ApprovalChecking {
     /// The full per-candidate decision at tick `now` for a block whose slot starts at `blockTick`:
     /// the required tranches, then `check_approval`, approved once the last counted assignment is
     /// at least `APPROVAL_DELAY` ticks old.
-    public static func isApproved(entry: Entry, approvals: [Bool], now: Int, blockTick: Int, noShowSlots: Int,
-                                  neededApprovals: Int) -> (approved: Bool, required: RequiredTranches, check: Check) {
+    public static func isApproved(entry: Entry, approvals: [Bool], approvalCount: Int? = nil, now: Int, blockTick: Int,
+                                  noShowSlots: Int, neededApprovals: Int) -> (approved: Bool, required: RequiredTranches, check: Check) {
         let req = tranchesToApprove(entry: entry, approvals: approvals, trancheNow: max(now - blockTick, 0), blockTick: blockTick,
                                     noShowDuration: noShowSlots * ticksPerSlot, neededApprovals: neededApprovals)
-        let c = check(approvals: approvals, entry: entry, required: req)
+        let count = approvalCount ?? approvals.reduce(0) { $0 + ($1 ? 1 : 0) }
+        let c = check(approvals: approvals, approvalCount: count, entry: entry, required: req)
         return (c.isApproved(maxAssignmentTick: now - approvalDelay), req, c)
     }
 }

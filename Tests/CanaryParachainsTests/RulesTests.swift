@@ -1,6 +1,7 @@
 import Testing
 import CanaryChain
 import CanaryArithmetic
+import CanaryConsensus
 @testable import CanaryParachains
 
 @Suite struct ThresholdTests {

@@ -30,6 +30,8 @@ public enum RelayMessage: Sendable, BabeWire {
     /// justification for set-change blocks): how nodes that missed the last commit of the old
     /// set, or were not voters in it, learn the change and follow the new set.
     case justification(block: BlockId, setId: UInt64)
+    /// A parachain sub-protocol message (`ParaSlot`), handled by the parachain layer.
+    case para(ParaMessage)
 }
 
 /// The relay-chain node stack: every validator runs BABE and GRANDPA as sub-protocols of one
@@ -51,12 +53,15 @@ public struct BabeGrandpaModel: SimulationModel {
     public struct Layout: Sendable {
         public let babe: ProtocolSlot
         public let grandpa: ProtocolSlot
+        /// The parachain sub-protocols' slot (unused when no parachain layer runs).
+        public let para: ProtocolSlot
         public let messageClasses: [String]
         static let make: Layout = {
             var c = ProtocolComposer()
             let babe = c.allocate(kinds: BabeModel.eventKindCount, classes: BabeModel.messageClasses)
             let grandpa = c.allocate(kinds: BabeGrandpaModel.grandpaKindCount, classes: GrandpaVoter.messageClasses)
-            return Layout(babe: babe, grandpa: grandpa, messageClasses: c.messageClasses)
+            let para = c.allocate(kinds: ParaSlot.eventKindCount, classes: ParaSlot.messageClasses)
+            return Layout(babe: babe, grandpa: grandpa, para: para, messageClasses: c.messageClasses)
         }()
     }
     public static let layout = Layout.make
@@ -93,6 +98,11 @@ public struct BabeGrandpaModel: SimulationModel {
     /// Next set change index per node.
     var nextChange: [Int]
     var out: [GrandpaOutput] = []
+    /// Parachain layer hooks: GRANDPA's vote target capped at approved blocks (nil: no cap),
+    /// and a copy of the import log for the layer (when `tapImports`).
+    public var approvalCap: ApprovalCap? = nil
+    public var tapImports = false
+    public var tappedImports: [(node: UInt32, block: BlockId)] = []
 
     // Colluders (`config.collude`). The honest voters are grouped into partition sides (who can
     // reach whom, recomputed when reachability changes); every colluder runs one voter instance
@@ -166,8 +176,14 @@ public struct BabeGrandpaModel: SimulationModel {
     /// GRANDPA-finalized block per node (the node's view: BABE's fork choice respects it).
     public var finalized: [BlockId] { babe.views.finalized }
 
+    /// Extra body bytes of `node`'s next authored block (parachain inclusion data).
+    public mutating func setExtraBlockBytes(node: Int, bytes: Int) {
+        if babe.extraBlockBytes.count <= node { babe.extraBlockBytes += Array(repeating: 0, count: node + 1 - babe.extraBlockBytes.count) }
+        babe.extraBlockBytes[node] = bytes
+    }
+
     @inline(__always) func env(_ node: UInt32) -> BabeNodeEnvironment {
-        BabeNodeEnvironment(tree: babe.tree, views: babe.views, node: node, finalized: babe.views.finalized[Int(node)])
+        BabeNodeEnvironment(tree: babe.tree, views: babe.views, node: node, finalized: babe.views.finalized[Int(node)], cap: approvalCap)
     }
 
     @inline(__always) func participates(_ n: Int) -> Bool { babe.roles[n] != .offline }
@@ -238,6 +254,8 @@ public struct BabeGrandpaModel: SimulationModel {
             drainImports(&ctx)
         case .grandpa(let m):
             receiveGrandpa(m, from: from, at: node, &ctx)
+        case .para:
+            break   // handled by the parachain layer wrapping the stack
         case .justification(let b, let setId):
             let n = Int(node)
             guard participates(n), roles[n] != .collude, voters[n].setId < setId else { return }
@@ -352,6 +370,7 @@ public struct BabeGrandpaModel: SimulationModel {
         guard !babe.importLog.isEmpty else { return }
         let log = babe.importLog
         babe.importLog.removeAll(keepingCapacity: true)
+        if tapImports { tappedImports += log }
         for (node, b) in log {
             let n = Int(node)
             if pendingFinal[n] == b {
@@ -596,12 +615,24 @@ public struct BabeNodeEnvironment: GrandpaEnvironment {
     public let views: NodeViews
     public let node: UInt32
     public let finalized: BlockId
+    /// The approval cap of the parachain layer (nil: none).
+    public var cap: ApprovalCap? = nil
+
+    public init(tree: BlockTree, views: NodeViews, node: UInt32, finalized: BlockId, cap: ApprovalCap? = nil) {
+        self.tree = tree; self.views = views; self.node = node; self.finalized = finalized; self.cap = cap
+    }
 
     @inlinable public func number(of b: BlockId) -> UInt32 { tree.number[Int(b)] }
     @inlinable public func parent(of b: BlockId) -> BlockId { tree.parent[Int(b)] }
     public var bestBlock: BlockId { views.best[Int(node)] }
 
     public func bestContaining(_ base: BlockId) -> BlockId? {
+        guard let leaf = uncappedBestContaining(base) else { return nil }
+        guard let c = cap else { return leaf }
+        return c.target(node: Int(node), base: base, leaf: leaf, tree: tree)
+    }
+
+    func uncappedBestContaining(_ base: BlockId) -> BlockId? {
         guard views.hasImported(node, base) else { return nil }
         let best = bestBlock
         if tree.isAncestor(base, of: best) { return best }

@@ -1,0 +1,54 @@
+import CanaryEngine
+
+/// A uniform integer range (bytes, nanoseconds); `min == max` is a constant.
+public struct UniformRange: Sendable, Equatable {
+    public var min: Int64
+    public var max: Int64
+    public init(_ min: Int64, _ max: Int64) { self.min = min; self.max = Swift.max(min, max) }
+    public init(constant v: Int64) { min = v; max = v }
+    public func draw(_ rng: inout Xoshiro256StarStar) -> Int64 {
+        max == min ? min : min + Int64(rng.nextBelow(UInt64(max - min + 1)))
+    }
+}
+
+/// The `parachains:` section: the host configuration, the parachains and their collators, and
+/// the fault roles of the pipeline (docs/parachains.md).
+public struct ParachainsConfig: Sendable, Equatable {
+    public var host: HostConfiguration = .kusama
+    /// Parachains, each with its own collator node (para ids 0..<count).
+    public var parachains: Int = 10
+    /// Cores per parachain (elastic scaling: more than one); cores beyond the count are idle.
+    public var coresPerPara: Int = 1
+    /// PoV size of a candidate, bytes (uniform).
+    public var povSize = UniformRange(512 * 1024, 2 * 1024 * 1024)
+    /// PVF execution time of a candidate (uniform, ns); backing gives up past 2 s.
+    public var executionTime = UniformRange(SimTime.ms(200).nanoseconds, SimTime.ms(800).nanoseconds)
+    /// Time a collator takes to build a candidate after the slot starts.
+    public var collatorBuildTime: SimTime = .ms(1_500)
+    /// Regions of the collators (by region index; round-robin over the network's regions if empty).
+    public var collatorRegions: [UInt16] = []
+    /// Para ids whose collator never produces.
+    public var offlineCollators: [Int] = []
+    /// Para ids whose collator is slow, and by how much.
+    public var slowCollators: [Int] = []
+    public var slowCollatorDelay: SimTime = .seconds(3)
+    /// Validators that announce their approval assignments but never approve (no-shows).
+    public var noShowValidators: [UInt32] = []
+    /// Validators that approve late, and by how much.
+    public var laggingCheckers: [UInt32] = []
+    public var laggingDelay: SimTime = .seconds(8)
+    /// Backing groups (session group indices) whose members second and back an invalid
+    /// candidate once, from `invalidFrom` on (the first collation they receive after it).
+    public var byzantineGroups: [Int] = []
+    public var invalidFrom: SimTime = .zero
+    /// Whether GRANDPA waits for approvals (false: the cap is off, for comparison).
+    public var approvalsGateFinality = true
+    /// Time from a chunk's arrival until the author of a block sees the validator's bitfield
+    /// (polkadot signs bitfields 1.5 s into the slot, then gossips them).
+    public var bitfieldDelay: SimTime = .ms(2_000)
+    /// Bytes per backed candidate in a relay block (receipt, commitments, statements).
+    public var backedCandidateBytes = 2_048
+    public init() {}
+
+    public var cores: Int { parachains * coresPerPara }
+}

@@ -1,0 +1,82 @@
+import Testing
+import CanaryEngine
+import CanaryChain
+import CanaryConsensus
+@testable import CanaryParachains
+
+/// The parachain pipeline on the node stack, small enough for a unit test.
+func smallParachains(_ edit: (inout ParachainsConfig) -> Void = { _ in }) -> ParachainsConfig {
+    var c = ParachainsConfig()
+    c.parachains = 4
+    c.host.numCores = 4
+    c.host.maxValidators = nil
+    c.host.maxValidatorsPerCore = nil
+    c.host.neededApprovals = 5
+    c.host.relayVRFModuloSamples = 1
+    c.host.nDelayTranches = 20
+    c.povSize = UniformRange(100 * 1024, 300 * 1024)
+    edit(&c)
+    return c
+}
+
+func runParachains(_ config: ParachainsConfig, validators: Int = 20, seed: UInt64 = 5, duration: SimTime = .minutes(3),
+                   faults: [TimedFault] = []) -> (Simulation<ParachainNodeModel>, RunResults) {
+    var g = BabeGrandpaConfig()
+    g.babe.blockSize = 16 * 1024
+    let stack = BabeGrandpaModel(config: g, validators: validators, seed: seed, endTime: duration)
+    let model = ParachainNodeModel(stack: stack, config: config, seed: seed)
+    let net = NetworkConfig.threeContinents
+    let vr = (0..<validators).map { UInt16($0 % net.regions.count) }
+    let regions = ParachainNodeModel.nodeRegions(validatorRegions: vr, config: config, regions: net.regions.count)
+    var sim = Simulation(model: model, network: net, nodeRegion: regions, seed: seed, faults: faults, endTime: duration)
+    sim.run()
+    return (sim, sim.model.results(at: sim.ctx.now))
+}
+
+@Suite struct PipelineTests {
+    @Test func candidatesAreBackedIncludedAndApproved() {
+        let (_, r) = runParachains(smallParachains())
+        let included = r.scalars.first { $0.name == "para.blocks_included" }!.value
+        let bt = r.distributions.first { $0.name == "para.block_time" }!.histogram
+        let lag = r.distributions.first { $0.name == "approval.lag_blocks" }!.histogram
+        let fin = r.distributions.first { $0.name == "finality_lag_blocks" }!.histogram
+        print("block_time p50", bt.quantile(0.5) ?? 0, "approval lag p50", lag.quantile(0.5) ?? 0, "p99", lag.quantile(0.99) ?? 0,
+              "finality lag p50", fin.quantile(0.5) ?? 0, fin.quantile(0.99) ?? 0)
+        #expect(included > 4 * 15)
+        #expect(r.scalars.first { $0.name == "safety_violations" }!.value == 0)
+    }
+}
+
+@Suite struct PipelineFaultTests {
+    func scalar(_ r: RunResults, _ n: String) -> Double { r.scalars.first { $0.name == n }!.value }
+    func dist(_ r: RunResults, _ n: String) -> LogHistogram { r.distributions.first { $0.name == n }!.histogram }
+
+    /// A quarter of the checkers never approve: no-shows are counted, covered by later tranches,
+    /// and the approval lag grows against the healthy run.
+    @Test func noShowsAreCoveredByFurtherTranches() {
+        let healthy = runParachains(smallParachains(), duration: .minutes(2)).1
+        let faulty = runParachains(smallParachains { $0.noShowValidators = (0..<5).map { UInt32($0 * 4) } }, duration: .minutes(2)).1
+        print("no-shows", scalar(faulty, "approval.no_shows"), "tolerated", scalar(faulty, "approval.no_shows_tolerated"),
+              "tranches p99", dist(faulty, "approval.tranches").quantile(0.99) ?? 0, dist(healthy, "approval.tranches").quantile(0.99) ?? 0,
+              "approval time p50", dist(faulty, "approval.time").quantile(0.5) ?? 0, dist(healthy, "approval.time").quantile(0.5) ?? 0,
+              "fin lag", dist(faulty, "finality_lag_blocks").quantile(0.5) ?? 0, dist(healthy, "finality_lag_blocks").quantile(0.5) ?? 0)
+        #expect(scalar(faulty, "approval.no_shows") > 0)
+        #expect(scalar(faulty, "approval.no_shows_tolerated") > 0)
+        #expect(scalar(healthy, "approval.no_shows") == 0)
+        #expect(dist(faulty, "approval.tranches").quantile(0.9)! > dist(healthy, "approval.tranches").quantile(0.9)!)
+        #expect(dist(faulty, "approval.time").quantile(0.5)! > dist(healthy, "approval.time").quantile(0.5)!)
+        #expect(scalar(faulty, "para.blocks_included") > 40)
+    }
+
+    /// GRANDPA waits for approvals: with slow checkers the finality lag grows; without the cap
+    /// it does not.
+    @Test func grandpaWaitsForApprovals() {
+        let slow: (inout ParachainsConfig) -> Void = { $0.laggingCheckers = (0..<20).map { UInt32($0) }; $0.laggingDelay = .seconds(20) }
+        let capped = runParachains(smallParachains(slow), duration: .minutes(2)).1
+        let uncapped = runParachains(smallParachains { slow(&$0); $0.approvalsGateFinality = false }, duration: .minutes(2)).1
+        let a = dist(capped, "finality_lag_blocks").quantile(0.5)!, b = dist(uncapped, "finality_lag_blocks").quantile(0.5)!
+        print("finality lag capped", a, "uncapped", b)
+        #expect(a >= b + 2)
+        #expect(scalar(capped, "safety_violations") == 0)
+    }
+}
