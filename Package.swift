@@ -37,12 +37,12 @@ let package = Package(
         .target(name: "CanaryChain", dependencies: ["CanaryEngine"], swiftSettings: release),
         .target(name: "CanaryConsensus", dependencies: ["CanaryEngine", "CanaryChain", "CanaryArithmetic"], swiftSettings: release),
         .target(name: "CanaryScenario", dependencies: [
-            "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance", "CanaryRuntime",
+            "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryStaking", "CanaryGovernance", "CanaryRuntime", "CanaryParachains",
             .product(name: "Yams", package: "Yams"),
             .product(name: "CSV", package: "CSV.swift"),
         ], swiftSettings: release),
         .target(name: "CanaryStore", dependencies: [
-            "CanaryEngine", "CanaryScenario", "CanaryRuntime", "CanaryConsensus", "CanaryStaking",
+            "CanaryEngine", "CanaryScenario", "CanaryRuntime", "CanaryConsensus", "CanaryStaking", "CanaryParachains",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: release),
         .target(name: "CanarySweep", dependencies: [
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "CanaryChainTests", dependencies: ["CanaryChain", "CanaryEngine"]),
         .testTarget(name: "CanaryRuntimeTests", dependencies: ["CanaryRuntime", "CanaryConsensus", "CanaryStaking", "CanaryEngine"]),
         .testTarget(name: "CanaryConsensusTests", dependencies: ["CanaryConsensus", "CanaryChain", "CanaryEngine"]),
-        .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario", "CanaryRuntime"]),
+        .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario", "CanaryRuntime", "CanaryParachains"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),
         .testTarget(name: "CanaryCLITests", dependencies: ["canary", "CanaryStore", "CanarySweep", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore", "CanaryReport"]),

@@ -184,9 +184,10 @@ public struct ParachainNodeModel: SimulationModel {
             start = tree.parent[Int(start)]
         }
         let active = Array(0..<validators)
+        let host = config.host(session: Int(epoch))
         let paraValidators = Scheduling.paraValidators(active: active, randomness: st?.randomness ?? .zero,
-                                                       maxValidators: config.host.maxValidators).map { UInt32($0) }
-        let s = ParaSession(epoch: epoch, nodes: paraValidators, validators: validators, host: config.host,
+                                                       maxValidators: host.maxValidators).map { UInt32($0) }
+        let s = ParaSession(epoch: epoch, nodes: paraValidators, validators: validators, host: host,
                             startNumber: max(number(start), 1))
         sessions.append(s)
         sessionOfEpoch[epoch] = sessions.count - 1
@@ -210,17 +211,17 @@ public struct ParachainNodeModel: SimulationModel {
         // Async backing: at most max_candidate_depth + 1 candidates ahead of the chain.
         if collatorSeq[p] < onChain { collatorSeq[p] = onChain }
         let ahead = collatorSeq[p] - onChain
-        if ahead > Int32(config.host.maxCandidateDepth) {
+        if ahead > Int32(s.host.maxCandidateDepth) {
             // Candidates too far ahead whose relay parents left the allowed ancestry are dropped.
             let stale = candidates.lastIndex { $0.para == Int32(p) && $0.seq == onChain }.map {
-                number(rp) - number(candidates[$0].relayParent) > config.host.allowedAncestryLen + 1
+                number(rp) - number(candidates[$0].relayParent) > s.host.allowedAncestryLen + 1
             } ?? true
             if !stale { return }
             collatorSeq[p] = onChain
         }
         let core = cores[Int(collatorSeq[p]) % cores.count]
         guard core < s.cores else { return }
-        let rot = GroupRotation(sessionStart: s.startNumber, frequency: config.host.groupRotationFrequency, now: number(rp) + 1)
+        let rot = GroupRotation(sessionStart: s.startNumber, frequency: s.host.groupRotationFrequency, now: number(rp) + 1)
         let group = rot.group(forCore: core, cores: s.cores)
         guard group < s.groups.count, !s.groups[group].isEmpty else { return }
         let invalid = !byzantineUsed && config.byzantineGroups.contains(group) && ctx.now >= config.invalidFrom
@@ -317,7 +318,7 @@ public struct ParachainNodeModel: SimulationModel {
         if known.count < c.members.count { known = Array(repeating: 0, count: c.members.count) }
         known[pos] |= 1 << UInt64(vpos)
         candidates[Int(cand)].known = known
-        let threshold = ParaThresholds.backing(groupSize: c.members.count, minimumBackingVotes: config.host.minimumBackingVotes)
+        let threshold = ParaThresholds.backing(groupSize: c.members.count, minimumBackingVotes: sessions[Int(c.session)].host.minimumBackingVotes)
         guard known[pos].nonzeroBitCount >= threshold, candidates[Int(cand)].backedAt == .never else { return }
         candidates[Int(cand)].backedAt = ctx.now
         candidates[Int(cand)].backers = candidates[Int(cand)].votes
@@ -371,8 +372,8 @@ public struct ParachainNodeModel: SimulationModel {
                 }
                 candidates[Int(id)].availableIn.append(b)
             } else if AvailabilityTimeout.timedOut(pendingSince: Int(st.since[core]), sessionStart: s.startNumber,
-                                                   frequency: config.host.groupRotationFrequency,
-                                                   availabilityPeriod: config.host.parasAvailabilityPeriod, now: num) {
+                                                   frequency: s.host.groupRotationFrequency,
+                                                   availabilityPeriod: s.host.parasAvailabilityPeriod, now: num) {
                 st.occupied[core] = -1
                 st.nextSeq[Int(c.para)] = c.seq   // the para block is built again
                 records.availabilityTimeouts += 1
@@ -384,9 +385,9 @@ public struct ParachainNodeModel: SimulationModel {
             let c = candidates[Int(id)]
             let p = Int(c.para), core = Int(c.core)
             let age = num - 1 - number(c.relayParent)
-            if c.seq < st.nextSeq[p] || age > config.host.allowedAncestryLen + 1 || c.disputedInvalid { continue }
+            if c.seq < st.nextSeq[p] || age > s.host.allowedAncestryLen + 1 || c.disputedInvalid { continue }
             keep.append(id)
-            guard core < config.cores, st.occupied[core] < 0, c.seq == st.nextSeq[p], age <= config.host.allowedAncestryLen,
+            guard core < config.cores, st.occupied[core] < 0, c.seq == st.nextSeq[p], age <= s.host.allowedAncestryLen,
                   c.relayParent == parent || tree.isAncestor(c.relayParent, of: parent) else { continue }
             st.occupied[core] = id
             st.since[core] = UInt32(num)
@@ -441,13 +442,13 @@ public struct ParachainNodeModel: SimulationModel {
         let leaving = st.enacted.map { id in
             (core: Int(candidates[Int(id)].core), ownGroup: candidates[Int(id)].members.contains(UInt32(n)))
         }
-        let own = AssignmentCriteria.assignments(story: story, key: keys[n], leavingCores: leaving, config: config.host, cores: s.cores)
+        let own = AssignmentCriteria.assignments(story: story, key: keys[n], leavingCores: leaving, config: s.host, cores: s.cores)
         var ba = BlockApproval(block: b, tick: blockTick(b), session: si)
         for id in st.enacted {
             let c = candidates[Int(id)]
             var t = Track(cand: id, validators: s.nodes.count)
             if let a = own.first(where: { $0.core == Int(c.core) }) { t.ownTranche = a.tranche }
-            if ApprovalChecking.instaApproved(neededApprovals: config.host.neededApprovals, validators: s.nodes.count,
+            if ApprovalChecking.instaApproved(neededApprovals: s.host.neededApprovals, validators: s.nodes.count,
                                               backingGroupSize: c.members.count) {
                 t.approved = true
                 ba.approvedCount += 1
@@ -489,7 +490,8 @@ public struct ParachainNodeModel: SimulationModel {
         guard var ba = approvalState[n][b] else { return }
         approvalState[n][b] = nil   // edited in place below, put back at the end
         let now = nowTick(ctx.now)
-        let needed = config.host.neededApprovals, noShowSlots = config.host.noShowSlots
+        let host = sessions[ba.session].host
+        let needed = host.neededApprovals, noShowSlots = host.noShowSlots
         let noShowTicks = noShowSlots * ApprovalChecking.ticksPerSlot
         let vi = sessions[ba.session].index(of: n)!
         var wake = Int.max
@@ -767,6 +769,7 @@ struct ParaSession {
     let groups: [[Int]]
     let startNumber: Int
     let everyone: [UInt32]
+    let host: HostConfiguration
 
     init(epoch: UInt64, nodes: [UInt32], validators: Int, host: HostConfiguration, startNumber: Int) {
         self.epoch = epoch
@@ -777,6 +780,7 @@ struct ParaSession {
         cores = Scheduling.coreCount(numCores: host.numCores, paraValidators: nodes.count, maxValidatorsPerCore: host.maxValidatorsPerCore)
         groups = Scheduling.groups(validators: nodes.count, cores: cores)
         self.startNumber = startNumber
+        self.host = host
         everyone = nodes.sorted()
     }
 

@@ -48,7 +48,27 @@ public struct ParachainsConfig: Sendable, Equatable {
     public var bitfieldDelay: SimTime = .ms(2_000)
     /// Bytes per backed candidate in a relay block (receipt, commitments, statements).
     public var backedCandidateBytes = 2_048
+    /// Governance `set_config` changes: (first session it applies in, the whole configuration
+    /// from then on), in session order.
+    public var configChanges: [(session: Int, host: HostConfiguration)] = []
     public init() {}
+
+    /// The configuration in force in `session` (a BABE epoch index).
+    public func host(session: Int) -> HostConfiguration {
+        configChanges.last { $0.session <= session }?.host ?? host
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.host == b.host && a.parachains == b.parachains && a.coresPerPara == b.coresPerPara && a.povSize == b.povSize
+            && a.executionTime == b.executionTime && a.collatorBuildTime == b.collatorBuildTime
+            && a.collatorRegions == b.collatorRegions && a.offlineCollators == b.offlineCollators
+            && a.slowCollators == b.slowCollators && a.slowCollatorDelay == b.slowCollatorDelay
+            && a.noShowValidators == b.noShowValidators && a.laggingCheckers == b.laggingCheckers
+            && a.laggingDelay == b.laggingDelay && a.byzantineGroups == b.byzantineGroups && a.invalidFrom == b.invalidFrom
+            && a.approvalsGateFinality == b.approvalsGateFinality && a.bitfieldDelay == b.bitfieldDelay
+            && a.backedCandidateBytes == b.backedCandidateBytes
+            && a.configChanges.map(\.session) == b.configChanges.map(\.session) && a.configChanges.map(\.host) == b.configChanges.map(\.host)
+    }
 
     public var cores: Int { parachains * coresPerPara }
 }

@@ -2,6 +2,7 @@ import CanaryEngine
 import CanaryStaking
 import CanaryConsensus
 import CanaryRuntime
+import CanaryParachains
 
 /// One model of the simulator as scenario files see it: the top-level sections it reads, the
 /// metrics it produces, and when it runs. Every model registers here, in its own entry:
@@ -40,6 +41,8 @@ public enum ModelRegistry {
                           runs: { mode, _, _ in mode == .full }),
         ModelRegistration(name: "GRANDPA", sections: ["consensus"], metrics: BabeGrandpaModel.metrics,
                           runs: { mode, finality, _ in mode == .full && finality }),
+        ModelRegistration(name: "parachains", sections: ["parachains"], metrics: ParachainNodeModel.metrics,
+                          runs: { mode, finality, s in mode == .full && finality && s.contains("parachains") }),
         ModelRegistration(name: "statistical staking", sections: ["consensus", "staking", "governance"],
                           metrics: StatisticalStakingModel.metrics, runs: { mode, _, _ in mode == .statistical }),
         ModelRegistration(name: "runtime", sections: ["staking", "governance"],

@@ -3,6 +3,7 @@ import CanaryStaking
 import CanaryConsensus
 import CanaryGovernance
 import CanaryRuntime
+import CanaryParachains
 
 /// How much of the chain runs message by message (DESIGN.md, fidelity levels).
 public enum ConsensusMode: String, Sendable, CaseIterable {
@@ -33,6 +34,8 @@ public struct Scenario: Sendable {
     /// OpenGov and runtime upgrades (`governance:` section; at full fidelity run by `runtime`, at
     /// the statistical level by `staking.governance`).
     public var governance: GovernanceSetup?
+    /// Parachains on the node stack (`parachains:` section).
+    public var parachains: ParachainsConfig?
     /// The timeline, sorted by time (ties keep file order).
     public var events: [TimedFault]
     public var expectations: [Expectation]

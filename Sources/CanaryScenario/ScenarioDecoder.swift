@@ -120,6 +120,12 @@ public enum ScenarioDecoder {
             return GovernanceSection.decode(g.value, seed: overrides.seed ?? seed, file: r.file, nodeRegions: validatorRegions,
                                             regions: regions, &r)
         }
+        let parachains = top["parachains"].flatMap {
+            ParachainsSection.decode($0.value, regions: regions, nodeRegions: validatorRegions, &r)
+        }
+        if parachains != nil, let p = top["parachains"], consensus == .full, decodedConsensus?.grandpa == nil {
+            r.error(p.key, "parachains need GRANDPA (consensus.finality: grandpa): approvals gate finality")
+        }
         guard let name, let duration = effectiveDuration, let network, let validatorRegions else { return nil }
         var scenario = Scenario(name: name, description: description, seed: overrides.seed ?? seed, duration: duration,
                                 network: network, validatorRegions: validatorRegions, traffic: traffic,
@@ -141,6 +147,7 @@ public enum ScenarioDecoder {
         }
         if consensus == .statistical { scenario.staking?.governance = governance }
         scenario.governance = governance
+        scenario.parachains = parachains
         checkLimits(scenario, top, &r)
         return scenario
     }

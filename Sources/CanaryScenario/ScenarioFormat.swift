@@ -73,6 +73,7 @@ public enum ScenarioFormat {
         Field("consensus", .object(ConsensusSection.fields), "Which protocols run and how: `mode: full` (BABE over the network) or `statistical` (staking eras with drawn authorship)."),
         Field("staking", .object(StakingSection.fields), "Staking population, inflation model and behaviour (with consensus.mode statistical or full)."),
         Field("governance", .object(GovernanceSection.fields), "OpenGov: tracks, accounts, referenda, votes and runtime versions, run inside block production (consensus.mode full)."),
+        Field("parachains", .object(ParachainsSection.fields), "Parachains on the node stack: collators, backing, availability, approvals, disputes (consensus.mode full with GRANDPA; see docs/parachains.md)."),
         Field("events", .array(.object(event)), "Timeline of faults: exactly one of partition, heal, crash, restart per entry."),
         Field("expect", .array(.expectation), "Expectations checked at the end; see README (Expectations)."),
     ]

@@ -4,6 +4,7 @@ import CanaryScenario
 import CanaryStaking
 import CanaryConsensus
 import CanaryRuntime
+import CanaryParachains
 
 /// Progress of a run, reported every few hundred thousand events.
 public struct RunProgress: Sendable {
@@ -64,6 +65,18 @@ public enum ScenarioRunner {
             let model = StatisticalStakingModel(config: scenario.staking ?? StakingSimulationConfig(),
                                                 validators: scenario.validatorCount, seed: scenario.seed)
             return try session.execute(scenario.makeSimulation(model), classes: StatisticalStakingModel.messageClasses)
+        },
+        Factory(name: "node stack with parachains", builds: { $0.consensus == .full && $0.grandpa != nil && $0.parachains != nil }) { scenario, session in
+            let runtime = scenario.runtime.map(RelayRuntime.init(config:))
+            let stack = BabeGrandpaModel(config: scenario.grandpa!, validators: scenario.validatorCount, seed: scenario.seed,
+                                         endTime: scenario.duration, runtime: runtime)
+            let para = scenario.parachains!
+            let model = ParachainNodeModel(stack: stack, config: para, seed: scenario.seed)
+            let regions = ParachainNodeModel.nodeRegions(validatorRegions: scenario.validatorRegions, config: para,
+                                                         regions: scenario.network.regions.count)
+            let sim = Simulation(model: model, network: scenario.network, nodeRegion: regions, seed: scenario.seed,
+                                 faults: scenario.events, endTime: scenario.duration)
+            return try session.execute(sim, classes: ParachainNodeModel.messageClasses) { runtimeResults($0.stack.babe) }
         },
         Factory(name: "BABE + GRANDPA node stack", builds: { $0.consensus == .full && $0.grandpa != nil }) { scenario, session in
             let runtime = scenario.runtime.map(RelayRuntime.init(config:))

@@ -81,6 +81,7 @@ enum CLI {
         ("Scenarios/kusama/grandpa-equivocators.yaml", "1m"),
         ("Scenarios/governance/migration-stall.yaml", "15m"),
         ("Scenarios/kusama/era-cycle.yaml", "9m"),
+        ("Scenarios/parachains/small.yaml", "2m"),
     ])
     func protocolScenariosAreDeterministicAcrossProcesses(file: String, duration: String) throws {
         let dir = CLI.tempDir()
