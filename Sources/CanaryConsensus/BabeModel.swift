@@ -47,13 +47,15 @@ public struct BabeModel: SimulationModel {
     public static let messageClasses = ["announce", "request", "block", "sync"]
     static let clsAnnounce = 0, clsRequest = 1, clsBlock = 2, clsSync = 3
 
-    /// Event kinds BABE uses (slot tick, author, import done), from `kinds.first`.
-    public static let eventKindCount = 3
+    /// Event kinds BABE uses (slot tick, author, import done, a skewed node's own slot), from
+    /// `kinds.first`.
+    public static let eventKindCount = 4
     /// Event kinds and message classes given by the composer (standalone: the first ones).
     public var wireSlot = ProtocolSlot(firstKind: EventKind.firstModelKind, firstClass: 0)
     var slotTickKind: EventKind { wireSlot.kind(0) }
     var authorKind: EventKind { wireSlot.kind(1) }
     var importDoneKind: EventKind { wireSlot.kind(2) }
+    var localSlotKind: EventKind { wireSlot.kind(3) }
     /// Blocks imported (or authored) since the composite last drained them, as (node, block):
     /// how BABE tells GRANDPA about imports. Filled only when `reportImports` is set.
     public var reportImports = false
@@ -123,6 +125,12 @@ public struct BabeModel: SimulationModel {
     var thresholds: [Int: (high: UInt64, low: UInt64)] = [:]
     /// Blocks rejected on import because their author was disabled in the parent's state.
     public internal(set) var rejectedDisabled = 0
+    /// Blocks a node refused on import because their slot had not begun on its clock (more than
+    /// one slot ahead: Substrate's `TooFarInFuture`), with a clock skew in force.
+    public internal(set) var rejectedFuture = 0
+    /// Per node, one more than the last slot it claimed on its own (skewed) clock: the global
+    /// slot tick does not claim those slots again when the skew ends.
+    var localClaimed: [UInt64]
 
     /// A model for `validators` equal-weight validators. `seed` must be the simulation's seed
     /// (it keys the VRF, the peer graph and the genesis randomness).
@@ -150,6 +158,7 @@ public struct BabeModel: SimulationModel {
         for v in 0..<validators { pending.set(v, 0); requested.set(v, 0) }
         busyUntil = Array(repeating: .zero, count: validators)
         upAtLastTick = Array(repeating: true, count: validators)
+        localClaimed = Array(repeating: 0, count: validators)
         importDelays = [[]]
         (peerStart, peerList) = Self.peerGraph(roles: roles, outbound: config.peers, streams: streams)
     }
@@ -210,6 +219,7 @@ public struct BabeModel: SimulationModel {
         case slotTickKind: slotTick(event.payload, &ctx)
         case authorKind: authorBlocks(event.node, event.payload, &ctx)
         case importDoneKind: finishImport(event.node, BlockId(truncatingIfNeeded: event.payload), &ctx)
+        case localSlotKind: localSlot(event.node, event.payload, &ctx)
         default: return false
         }
         return true
@@ -257,7 +267,9 @@ public struct BabeModel: SimulationModel {
             for _ in 0..<count { scratch.append(x); x = tree.parent[Int(x)] }
             // Importable only if the oldest block's parent is known.
             guard known(node, x) else { return }
-            for b in scratch.reversed() where !known(node, b) { enqueueImport(node, b, &ctx) }
+            for b in scratch.reversed() where !known(node, b) {
+                if !enqueueImport(node, b, &ctx) { break }   // its descendants cannot import either
+            }
         case .status:
             let best = views.best[Int(node)]
             if best != BlockTree.genesis {
@@ -339,52 +351,42 @@ public struct BabeModel: SimulationModel {
         return pair
     }
 
+    /// What the claims of one slot share: nodes mostly claim on the same best block.
+    struct ClaimCache {
+        var parent = BlockTree.none
+        var transcript: UInt64 = 0
+        var secondary: UInt32 = .max
+        var authorities: [UInt32] = []
+        var high: UInt64, low: UInt64
+    }
+
     mutating func slotTick<W: BabeWire>(_ slot: UInt64, _ ctx: inout SimContext<W>) {
         slotsTicked = slot + 1
         for v in 0..<validators { upAtLastTick[v] = ctx.network.isUp[v] }
-        // Claim context cache: nodes mostly share a best block.
-        var cachedParent = BlockTree.none
-        var transcript: UInt64 = 0
-        var secondary: UInt32 = .max
+        var cache = ClaimCache(high: thresholdHigh, low: thresholdLow)
         var designated: UInt32 = .max
-        var authorities: [UInt32] = []
-        var high = thresholdHigh, low = thresholdLow
         let elected = runtime?.decidesAuthorities == true
+        let skew = ctx.network.conditions.anySkew
         for v in 0..<validators where roles[v] != .offline && roles[v] != .silent && ctx.network.isUp[v] {
-            let parent = views.best[v]
-            if parent != cachedParent {
-                cachedParent = parent
-                let st = tree.state(parent)!
-                let (epoch, randomness) = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength)
-                transcript = BabeVRF.transcript(randomness: randomness, epoch: epoch, slot: slot)
-                if let r = runtime, r.decidesAuthorities {
-                    authorities = r.authorities(epoch: epoch, parent: parent, in: tree)
-                    (high, low) = threshold(authorities: authorities.count)
-                }
-                if config.allowsSecondary {
-                    let count = elected ? authorities.count : validators
-                    let index = count == 0 ? UInt32.max : BabeRules.secondaryAuthor(randomness: randomness, slot: slot, authorities: count)
-                    secondary = !elected || index == .max ? index : authorities[Int(index)]
-                    if designated == .max { designated = secondary }
-                }
-            }
-            if elected {
-                // Only the epoch's authorities claim slots, and a disabled honest one does not author
-                // (an equivocator does: honest nodes reject its blocks on import).
-                guard Self.contains(authorities, UInt32(v)) else { continue }
-                if roles[v] != .equivocator && runtime!.isDisabled(UInt32(v), parent: parent) { continue }
-            }
-            let kind: BlockKind
-            if vrf.claimsPrimary(v, transcript, thresholdHigh: high, thresholdLow: low) {
-                kind = .primary
-            } else if config.allowsSecondary && secondary == UInt32(v) {
-                kind = config.secondaryKind
-            } else {
+            if skew && ctx.network.conditions.clockOffset[v] != .zero {
+                // A skewed node starts its slots on its own clock: the one slot whose start on
+                // its clock falls before the next tick is claimed then.
+                let d = config.slotDuration.nanoseconds
+                let local = slot.multipliedReportingOverflow(by: UInt64(d)).partialValue
+                let shifted = Int64(local) + ctx.network.conditions.clockOffset[v].nanoseconds
+                let k = shifted <= 0 ? 0 : UInt64((shifted + d - 1) / d)
+                let at = SimTime.ns(Int64(k) * d - ctx.network.conditions.clockOffset[v].nanoseconds)
+                ctx.schedule(at: at, node: UInt32(v), kind: localSlotKind, payload: k)
                 continue
             }
-            guard runtimeCanExecute(UInt32(v), childOf: parent) else { continue }  // runtime version hook
+            if localClaimed[v] > slot { continue }
+            let parent = views.best[v]
+            let kind = claim(v, slot: slot, parent: parent, &cache)
+            if designated == .max { designated = cache.secondary }
+            guard let kind else { continue }
             let payload = slot << 34 | UInt64(kind.rawValue) << 32 | UInt64(parent)
-            ctx.schedule(after: proposalTime(childOf: parent), node: UInt32(v), kind: authorKind, payload: payload)
+            ctx.schedule(after: proposalTime(childOf: parent) * Int64(ctx.network.conditions.slowFactor[v]), node: UInt32(v),
+                         kind: authorKind, payload: payload)
         }
         if designated == .max && config.allowsSecondary {
             // Nobody up to claim: record the author by the canonical (node 0's view) randomness.
@@ -399,6 +401,57 @@ public struct BabeModel: SimulationModel {
         }
         slotSecondaryAuthor.append(designated)
         ctx.schedule(at: config.slotDuration * Int64(slot + 1), node: Event.global, kind: slotTickKind, payload: slot + 1)
+    }
+
+    /// Whether node `v` claims `slot` on `parent`, and as which kind (nil: it does not).
+    mutating func claim(_ v: Int, slot: UInt64, parent: BlockId, _ c: inout ClaimCache) -> BlockKind? {
+        let elected = runtime?.decidesAuthorities == true
+        if parent != c.parent {
+            c.parent = parent
+            let st = tree.state(parent)!
+            let (epoch, randomness) = BabeRules.claimEpoch(parent: st, slot: slot, epochLength: config.epochLength)
+            c.transcript = BabeVRF.transcript(randomness: randomness, epoch: epoch, slot: slot)
+            if let r = runtime, r.decidesAuthorities {
+                c.authorities = r.authorities(epoch: epoch, parent: parent, in: tree)
+                (c.high, c.low) = threshold(authorities: c.authorities.count)
+            }
+            if config.allowsSecondary {
+                let count = elected ? c.authorities.count : validators
+                let index = count == 0 ? UInt32.max : BabeRules.secondaryAuthor(randomness: randomness, slot: slot, authorities: count)
+                c.secondary = !elected || index == .max ? index : c.authorities[Int(index)]
+            }
+        }
+        if elected {
+            // Only the epoch's authorities claim slots, and a disabled honest one does not author
+            // (an equivocator does: honest nodes reject its blocks on import).
+            guard Self.contains(c.authorities, UInt32(v)) else { return nil }
+            if roles[v] != .equivocator && runtime!.isDisabled(UInt32(v), parent: parent) { return nil }
+        }
+        let kind: BlockKind
+        if vrf.claimsPrimary(v, c.transcript, thresholdHigh: c.high, thresholdLow: c.low) {
+            kind = .primary
+        } else if config.allowsSecondary && c.secondary == UInt32(v) {
+            kind = config.secondaryKind
+        } else {
+            return nil
+        }
+        guard runtimeCanExecute(UInt32(v), childOf: parent) else { return nil }  // runtime version hook
+        return kind
+    }
+
+    /// A skewed node's own slot start (`slot` on its clock): it claims on its best block then.
+    mutating func localSlot<W: BabeWire>(_ node: UInt32, _ slot: UInt64, _ ctx: inout SimContext<W>) {
+        let v = Int(node)
+        guard roles[v] != .offline && roles[v] != .silent, localClaimed[v] <= slot else { return }
+        localClaimed[v] = slot + 1
+        let parent = views.best[v]
+        // BABE builds only on blocks of earlier slots.
+        guard parent == BlockTree.genesis || tree.slot[Int(parent)] < slot else { return }
+        var cache = ClaimCache(high: thresholdHigh, low: thresholdLow)
+        guard let kind = claim(v, slot: slot, parent: parent, &cache) else { return }
+        let payload = slot << 34 | UInt64(kind.rawValue) << 32 | UInt64(parent)
+        ctx.schedule(after: proposalTime(childOf: parent) * Int64(ctx.network.conditions.slowFactor[v]), node: node,
+                     kind: authorKind, payload: payload)
     }
 
     /// Binary search in an ascending list.
@@ -438,20 +491,34 @@ public struct BabeModel: SimulationModel {
 
     // MARK: Import
 
-    mutating func enqueueImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
-        guard runtimeCanExecute(node, block: b) else { return }  // runtime version hook
+    /// Queues `b` for import at `node`; false when it is refused for now (its slot has not begun
+    /// on the node's skewed clock).
+    @discardableResult
+    mutating func enqueueImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) -> Bool {
+        if ctx.network.conditions.anySkew {
+            // Substrate's BABE verifier defers (refuses) a block whose slot is after the node's
+            // current slot + 1 (`CheckedHeader::Deferred`, `TooFarInFuture`).
+            let local = ctx.network.conditions.localTime(Int(node), ctx.now).nanoseconds
+            let nowSlot = local <= 0 ? 0 : UInt64(local / config.slotDuration.nanoseconds)
+            if tree.slot[Int(b)] > nowSlot + 1 {
+                rejectedFuture += 1
+                return false
+            }
+        }
+        guard runtimeCanExecute(node, block: b) else { return true }  // runtime version hook
         if let r = runtime, r.isDisabled(tree.author[Int(b)], parent: tree.parent[Int(b)]) {
             // A disabled validator's block is invalid: not imported, not relayed.
             pending.set(Int(node), Int(b))
             requested.set(Int(node), Int(b))
             rejectedDisabled += 1
-            return
+            return true
         }
         pending.set(Int(node), Int(b))
         requested.set(Int(node), Int(b))
-        let done = max(ctx.now, busyUntil[Int(node)]) + importTime(b)
+        let done = max(ctx.now, busyUntil[Int(node)]) + importTime(b) * Int64(ctx.network.conditions.slowFactor[Int(node)])
         busyUntil[Int(node)] = done
         ctx.schedule(at: done, node: node, kind: importDoneKind, payload: UInt64(b))
+        return true
     }
 
     mutating func finishImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {

@@ -49,6 +49,8 @@ public struct Network<Message>: Sendable where Message: Sendable {
     public var latency: [LogHistogram] { _latency }
     @usableFromInline var _latency: [LogHistogram]
     @usableFromInline var rngs: [Xoshiro256StarStar]
+    /// Loss and latency spikes, clock skews and slow nodes in force (`Fault`).
+    public internal(set) var conditions: NodeConditions
 
     @usableFromInline struct Stored: Sendable {
         @usableFromInline var message: Message?
@@ -83,6 +85,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
         _classStats = Array(repeating: MessageClassStats(), count: max(messageClasses, 1))
         _latency = Array(repeating: LogHistogram(), count: max(messageClasses, 1))
         rngs = (0..<n).map { streams.stream(.network, node: UInt32($0)) }
+        conditions = NodeConditions(nodes: n)
     }
 
     public var nodeCount: Int { nodeRegion.count }
@@ -132,7 +135,12 @@ public struct Network<Message>: Sendable where Message: Sendable {
                 _traffic[f].dropped &+= 1
                 continue
             }
-            let delay = config.latency[fromRegion][Int(nodeRegion[ti])].sample(&rngs[f])
+            if conditions.lossApplies(f, ti) && rngs[f].chance(conditions.spikeLoss) {
+                _classStats[cls].droppedLoss &+= 1
+                _traffic[f].dropped &+= 1
+                continue
+            }
+            let delay = config.latency[fromRegion][Int(nodeRegion[ti])].sample(&rngs[f]) + conditions.extraDelay(f, ti)
             let handle = allocateDelivery(Delivery(slot: slot, from: from, epoch: lifeEpoch[ti], sentAt: now))
             stored[Int(slot)].refs &+= 1
             queue.push(time: linkFree + delay, node: t, kind: .deliver, payload: UInt64(handle))
@@ -207,6 +215,11 @@ public struct Network<Message>: Sendable where Message: Sendable {
 
     public mutating func heal() {
         for i in group.indices { group[i] = 0 }
+    }
+
+    /// Puts a loss or latency spike, clock skew or slow-down in force.
+    public mutating func setCondition(_ fault: Fault) {
+        conditions.apply(fault)
     }
 
     // MARK: Arenas

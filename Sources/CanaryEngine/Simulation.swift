@@ -161,6 +161,8 @@ public struct Simulation<Model: SimulationModel> {
         case .heal:
             ctx.network.heal()
             model.reachabilityChanged(&ctx)
+        case .loss, .latency, .clockSkew, .slow:
+            ctx.network.setCondition(fault)
         }
     }
 }

@@ -27,6 +27,8 @@ public struct ExploreCase {
     public var units: [Int]
     /// Nodes per role (roles of the base file included).
     public var roles: [ByzantineRole: [UInt32]]
+    /// Whether the scenario runs the chain's runtime (a `staking:` section).
+    public var hasRuntime = false
 
     /// The base scenario, decoded, with its YAML kept.
     public static func load(text: String, file: String) throws -> (ExploreCase, Scenario) {
@@ -44,11 +46,14 @@ public struct ExploreCase {
         var c = ExploreCase(base: node, name: scenario.name, seed: scenario.seed, duration: scenario.duration,
                             validators: scenario.validatorCount, events: scenario.events, units: [], roles: roles)
         c.units = ExploreCase.pairUnits(scenario.events, firstUnit: 0)
+        c.hasRuntime = scenario.runtime?.staking != nil
         return (c, scenario)
     }
 
     /// Unit ids: a crash shares its unit with the restart of the same nodes, a partition with
-    /// the next heal; anything else is a unit of its own.
+    /// the next heal, a loss or latency spike with the next event of its kind that ends it, a
+    /// clock skew or slow-down with the next one that restores the same nodes; anything else is
+    /// a unit of its own.
     static func pairUnits(_ events: [TimedFault], firstUnit: Int) -> [Int] {
         var units = Array(repeating: -1, count: events.count)
         var next = firstUnit
@@ -59,6 +64,14 @@ public struct ExploreCase {
                 if let j = events.indices.first(where: { $0 > i && units[$0] == -1 && events[$0].fault == .restart(nodes) }) { units[j] = next }
             case .partition:
                 if let j = events.indices.first(where: { $0 > i && units[$0] == -1 && events[$0].fault == .heal }) { units[j] = next }
+            case .loss(let p, _) where p > 0:
+                if let j = events.indices.first(where: { $0 > i && units[$0] == -1 && events[$0].fault == .loss(0, nodes: []) }) { units[j] = next }
+            case .latency(let t, _) where t > .zero:
+                if let j = events.indices.first(where: { $0 > i && units[$0] == -1 && events[$0].fault == .latency(.zero, nodes: []) }) { units[j] = next }
+            case .clockSkew(let t, let nodes) where t != .zero:
+                if let j = events.indices.first(where: { $0 > i && units[$0] == -1 && events[$0].fault == .clockSkew(.zero, nodes: nodes) }) { units[j] = next }
+            case .slow(let f, let nodes) where f > 1:
+                if let j = events.indices.first(where: { $0 > i && units[$0] == -1 && events[$0].fault == .slow(1, nodes: nodes) }) { units[j] = next }
             default: break
             }
             next += 1
@@ -79,6 +92,10 @@ public struct ExploreCase {
             case .restart(let x): f = .restart(keep(x)); if keep(x).isEmpty { continue }
             case .partition(let g, let b): f = .partition(g.map(keep).filter { !$0.isEmpty }, bridges: keep(b))
             case .heal: break
+            case .loss(let p, let x): f = .loss(p, nodes: keep(x)); if !x.isEmpty && keep(x).isEmpty { continue }
+            case .latency(let t, let x): f = .latency(t, nodes: keep(x)); if !x.isEmpty && keep(x).isEmpty { continue }
+            case .clockSkew(let t, let x): f = .clockSkew(t, nodes: keep(x)); if keep(x).isEmpty { continue }
+            case .slow(let k, let x): f = .slow(k, nodes: keep(x)); if keep(x).isEmpty { continue }
             }
             e2.append(TimedFault(at: e.at, fault: f)); u2.append(units[i])
         }
@@ -180,6 +197,12 @@ public struct ExploreCase {
         return out.isEmpty ? nil : .sequence(.init(out, .implicit, .flow))
     }
 
+    /// A probability as a percentage that reads back exactly (drawn spikes are whole percents).
+    static func percent(_ p: Double) -> String {
+        let pct = p * 100
+        return pct == pct.rounded() ? "\(Int(pct))%" : "\(p)"
+    }
+
     static func nodeList(_ nodes: [UInt32]) -> Node {
         // Runs of consecutive indices as ranges, e.g. [0-34, 40].
         var out: [Node] = []
@@ -213,6 +236,22 @@ public struct ExploreCase {
                 pairs.append((Node("partition"), .sequence(.init(gs.map(ExploreCase.nodeList), .implicit, .flow))))
                 let b = bridges.filter { Int($0) < validators }
                 if !b.isEmpty { pairs.append((Node("bridges"), ExploreCase.nodeList(b))) }
+            case .loss(let p, let n):
+                pairs.append((Node("loss"), Node(ExploreCase.percent(p))))
+                if !n.isEmpty { pairs.append((Node("nodes"), ExploreCase.nodeList(n.filter { Int($0) < validators }))) }
+            case .latency(let t, let n):
+                pairs.append((Node("latency"), Node(t.description)))
+                if !n.isEmpty { pairs.append((Node("nodes"), ExploreCase.nodeList(n.filter { Int($0) < validators }))) }
+            case .clockSkew(let t, let n):
+                let kept = n.filter { Int($0) < validators }
+                guard !kept.isEmpty else { return nil }
+                pairs.append((Node("clock_skew"), Node(t.description)))
+                pairs.append((Node("nodes"), ExploreCase.nodeList(kept)))
+            case .slow(let k, let n):
+                let kept = n.filter { Int($0) < validators }
+                guard !kept.isEmpty else { return nil }
+                pairs.append((Node("slow"), Node(String(k))))
+                pairs.append((Node("nodes"), ExploreCase.nodeList(kept)))
             }
             return .mapping(.init(pairs, .implicit, .flow))
         }

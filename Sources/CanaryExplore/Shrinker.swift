@@ -2,7 +2,8 @@ import CanaryEngine
 
 /// Reduces a failing case while the same invariant still fails (greedy, like a property-based
 /// tester's shrinker): drop whole fault units (a crash with its restart, a partition with its
-/// heal), drop Byzantine nodes, halve the node lists of crashes, shorten the run to just after
+/// heal, a spike with its end), drop Byzantine nodes, halve the node lists of crashes, clock
+/// skews and slow-downs, shorten the run to just after
 /// the violation, and keep fewer validators. Each candidate is rendered to YAML, decoded and
 /// run, so an invalid candidate is simply not taken. Passes repeat until none helps or
 /// `maxRuns` candidates have been tried.
@@ -66,16 +67,28 @@ public struct Shrinker {
                     if attempt(c, "drop \(role.rawValue) node \(v)") { progress = true }
                 }
             }
-            // 4. Halve the node list of each crash unit (crash and restart together).
+            // 4. Halve the node list of each crash, clock-skew and slow-down unit (start and end
+            //    together).
             for u in Array(Set(best.units)).sorted() {
-                guard let i = best.units.firstIndex(of: u), case .crash(let nodes) = best.events[i].fault, nodes.count > 1 else { continue }
+                guard let i = best.units.firstIndex(of: u) else { continue }
+                let nodes: [UInt32]
+                switch best.events[i].fault {
+                case .crash(let x), .clockSkew(_, let x), .slow(_, let x): nodes = x
+                default: continue
+                }
+                guard nodes.count > 1 else { continue }
                 let half = Array(nodes.prefix(nodes.count / 2))
                 var c = best
                 for j in c.units.indices where c.units[j] == u {
-                    if case .crash = c.events[j].fault { c.events[j].fault = .crash(half) }
-                    if case .restart = c.events[j].fault { c.events[j].fault = .restart(half) }
+                    switch c.events[j].fault {
+                    case .crash: c.events[j].fault = .crash(half)
+                    case .restart: c.events[j].fault = .restart(half)
+                    case .clockSkew(let t, _): c.events[j].fault = .clockSkew(t, nodes: half)
+                    case .slow(let f, _): c.events[j].fault = .slow(f, nodes: half)
+                    default: break
+                    }
                 }
-                if attempt(c, "crash unit \(u): \(nodes.count) -> \(half.count) nodes") { progress = true }
+                if attempt(c, "fault unit \(u): \(nodes.count) -> \(half.count) nodes") { progress = true }
             }
             // 5. Fewer validators (nodes above the new count drop out of every list).
             for factor in [2, 4, 3] where best.validators > 4 {

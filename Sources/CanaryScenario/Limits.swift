@@ -40,6 +40,12 @@ public enum Limits {
     /// Longest median latency between two regions.
     public static let latencyValue = SimTime.seconds(60)
     public static let latency = Limit(name: "latency", shown: "60s", reason: "one-way latencies on Earth are below 1 s")
+    /// Largest clock skew of a timeline's `clock_skew` event, either way.
+    public static let clockSkewValue = SimTime.hours(1)
+    public static let clockSkew = Limit(name: "clock-skew", shown: "1h either way", reason: "a clock an hour off is already far beyond any slot; larger offsets add nothing")
+    /// Largest slow-down factor of a timeline's `slow` event.
+    public static let slowFactorValue: Int64 = 1_000
+    public static let slowFactor = Limit(name: "slow-factor", shown: "1000", reason: "a node 1000 times slower cannot import one block per slot")
     /// Most BABE slots a run may simulate (duration / slot length).
     public static let slotsValue: Int64 = 100_000_000
     public static let slots = Limit(name: "slots", shown: "100000000 slots per run", reason: "every slot is an event; Kusama has 5.3 million a year")
@@ -83,7 +89,7 @@ public enum Limits {
     public static let benchPending = Limit(name: "bench-pending", shown: "10000000 pending events", reason: "each pending event is held in memory")
 
     /// Every limit, for docs and tests.
-    public static let all: [Limit] = [fileSize, yamlDepth, runDuration, latency, slots, eras, minSlot, messageSize, upload,
+    public static let all: [Limit] = [fileSize, yamlDepth, runDuration, latency, clockSkew, slowFactor, slots, eras, minSlot, messageSize, upload,
                                       messageRate, offeredLoad, amount, regions, validators, fullValidators, timelineEvents,
                                       accounts, benchPending]
 

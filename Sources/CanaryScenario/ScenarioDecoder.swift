@@ -294,7 +294,8 @@ public enum ScenarioDecoder {
             r.exceeded(node, Limits.timelineEvents, "the timeline has", found: "\(list.count) events"); return []
         }
         var timeline: [(fault: TimedFault, node: Node)] = []
-        let actions = ["partition", "heal", "crash", "restart"]
+        let actions = ["partition", "heal", "crash", "restart", "loss", "latency", "clock_skew", "slow"]
+        let conditions: Set<String> = ["loss", "latency", "clock_skew", "slow"]
         for entry in list {
             guard let o = r.object(entry, ScenarioFormat.event, context: "an event") else { continue }
             let present = actions.filter { o[$0] != nil }
@@ -310,9 +311,30 @@ public enum ScenarioDecoder {
             }
             let action = present[0]
             if action != "partition", let b = o["bridges"] { r.error(b.key, "bridges only go with partition") }
+            if !conditions.contains(action), let n = o["nodes"] { r.error(n.key, "nodes only go with loss, latency, clock_skew and slow") }
             let value = o[action]!.value
+            var affected: [UInt32] = []
+            if conditions.contains(action) {
+                if let n = o["nodes"] {
+                    guard let list = selectNodes(n.value, regions: regions, nodeRegions: nodeRegions, &r) else { continue }
+                    affected = list
+                } else if action == "clock_skew" || action == "slow" {
+                    r.error(entry, "\(action) needs nodes: the nodes whose clock or speed changes"); continue
+                }
+            }
             let fault: Fault?
             switch action {
+            case "loss":
+                fault = r.probability(value, "loss").map { .loss($0, nodes: affected) }
+            case "latency":
+                if let t = r.duration(value, "latency") {
+                    if t > Limits.latencyValue { r.exceeded(value, Limits.latency, "latency", found: "\(t)"); fault = nil }
+                    else { fault = .latency(t, nodes: affected) }
+                } else { fault = nil }
+            case "clock_skew":
+                fault = clockSkew(value, &r).map { .clockSkew($0, nodes: affected) }
+            case "slow":
+                fault = r.integer(value, min: 1, max: Limits.slowFactorValue, "slow", limit: Limits.slowFactor).map { .slow(UInt32($0), nodes: affected) }
             case "heal":
                 fault = r.boolean(value, "heal") == true ? .heal : nil
                 if fault == nil && r.diagnostics.last?.location != r.location(value) { r.error(value, "heal must be true") }
@@ -363,9 +385,23 @@ public enum ScenarioDecoder {
             case .heal:
                 if !partitioned { r.error(node, "impossible timeline: heal at \(tf.at) but no partition is in force") }
                 partitioned = false
+            case .loss, .latency, .clockSkew, .slow:
+                break
             }
         }
         return ordered.map(\.fault)
+    }
+
+    /// A clock offset: a duration, behind real time with a leading `-`.
+    static func clockSkew(_ node: Node, _ r: inout YAMLReader) -> SimTime? {
+        guard let s = node.scalar?.string else { _ = r.duration(node, "clock_skew"); return nil }
+        let behind = s.hasPrefix("-")
+        let text = behind ? String(s.dropFirst()) : s
+        guard let t = SimTime(parsing: text), t >= .zero else {
+            r.error(node, "expected clock_skew as a duration such as 3s (ahead) or -3s (behind), found '\(s)'"); return nil
+        }
+        guard t <= Limits.clockSkewValue else { r.exceeded(node, Limits.clockSkew, "clock_skew", found: s); return nil }
+        return behind ? .ns(-t.nanoseconds) : t
     }
 
     static func nodeList(_ nodes: [UInt32]) -> String {

@@ -60,6 +60,11 @@ public enum ScenarioFormat {
         Field("heal", .boolean, "Ends the partition in force."),
         Field("crash", .array(.nodeSelector), "Nodes that stop (losing timers and messages in flight)."),
         Field("restart", .array(.nodeSelector), "Crashed nodes that come back."),
+        Field("loss", .probability, "Loss spike: every message copy (from or to `nodes`, if given) is also lost with this probability, on top of network.loss, until the next loss event; `loss: 0` ends it."),
+        Field("latency", .duration, "Latency spike: every message copy (from or to `nodes`, if given) takes this much longer one way, until the next latency event; `latency: 0s` ends it (at most 60s)."),
+        Field("clock_skew", .duration, "The clocks of `nodes` run this far ahead of real time (a leading - : behind), e.g. 3s or -2s, until changed; BABE slots follow the node's clock (at most 1h either way)."),
+        Field("slow", .integer(min: 1, max: 1000), "`nodes` compute this many times slower (block authoring and import) until changed; `slow: 1` restores them."),
+        Field("nodes", .array(.nodeSelector), "The nodes of a loss, latency, clock_skew or slow event (required for clock_skew and slow; loss and latency without it affect every node)."),
     ]
     /// The top level of a scenario file.
     public static let root: [Field] = [
@@ -74,7 +79,7 @@ public enum ScenarioFormat {
         Field("staking", .object(StakingSection.fields), "Staking population, inflation model and behaviour (with consensus.mode statistical or full)."),
         Field("governance", .object(GovernanceSection.fields), "OpenGov: tracks, accounts, referenda, votes and runtime versions, run inside block production (consensus.mode full)."),
         Field("parachains", .object(ParachainsSection.fields), "Parachains on the node stack: collators, backing, availability, approvals, disputes (consensus.mode full with GRANDPA; see docs/parachains.md)."),
-        Field("events", .array(.object(event)), "Timeline of faults: exactly one of partition, heal, crash, restart per entry."),
+        Field("events", .array(.object(event)), "Timeline of faults: exactly one of partition, heal, crash, restart, loss, latency, clock_skew, slow per entry."),
         Field("expect", .array(.expectation), "Expectations checked at the end; see README (Expectations)."),
     ]
 }

@@ -218,3 +218,59 @@ func intValue(_ v: ResultValue) -> Int64? { if case .integer(let i) = v { return
         }
     }
 }
+
+/// Clock skew and slow nodes (timeline `clock_skew` / `slow`) change what BABE does.
+@Suite struct BabeTimedConditionTests {
+    /// A node whose clock is behind authors its blocks that much later in real time; one far
+    /// ahead authors blocks of slots that have not begun for the others, who refuse them.
+    @Test func skewedClocksShiftAuthoringAndFutureBlocksAreRefused() {
+        let n = 12
+        let behind = [TimedFault(at: .zero, fault: .clockSkew(.seconds(-3), nodes: [5]))]
+        let (sim, _) = BabeSimulation.run(config: small(), validators: n, seed: 4, faults: behind, duration: .minutes(20))
+        let t = sim.model.tree
+        var authored = 0
+        for b in 1..<t.count where t.author[b] == 5 {
+            authored += 1
+            // Produced 3 s after its slot's real start plus the proposal time.
+            #expect(t.producedAt[b] == .seconds(6) * Int64(t.slot[b]) + .seconds(3) + .ms(500))
+        }
+        #expect(authored > 0)
+        #expect(sim.model.rejectedFuture == 0)
+
+        let ahead = [TimedFault(at: .zero, fault: .clockSkew(.seconds(13), nodes: [5]))]
+        let (sim2, r2) = BabeSimulation.run(config: small(), validators: n, seed: 4, faults: ahead, duration: .minutes(20))
+        let t2 = sim2.model.tree
+        let own = (1..<t2.count).filter { t2.author[$0] == 5 }
+        #expect(!own.isEmpty)
+        // Its blocks carry the slot its clock shows: 2 or 3 slots after the real one.
+        for b in own {
+            let realSlot = UInt64((t2.producedAt[b] - .ms(500)).nanoseconds / 6_000_000_000)
+            #expect(t2.slot[b] >= realSlot + 2)
+        }
+        #expect(sim2.model.rejectedFuture > 0)
+        #expect(r2.scalar("blocks.rejected_future")! > 0)
+    }
+
+    /// A slow node imports and authors `factor` times slower.
+    @Test func slowNodesImportAndAuthorSlower() {
+        let faults = [TimedFault(at: .zero, fault: .slow(8, nodes: [3]))]
+        let (sim, _) = BabeSimulation.run(config: small(), validators: 12, seed: 4, faults: faults, duration: .minutes(20))
+        let t = sim.model.tree
+        var authored = 0
+        for b in 1..<t.count where t.author[b] == 3 {
+            authored += 1
+            #expect(t.producedAt[b] == .seconds(6) * Int64(t.slot[b]) + .ms(500) * 8)
+        }
+        #expect(authored > 0)
+        // Node 3 imports each block 8 × 250 ms after it arrives: the slowest import of every
+        // block it imported takes over 2 s, which no node at normal speed comes near.
+        func slowestImports(_ s: Simulation<BabeModel>) -> [Int64] {
+            (1..<s.model.tree.count).filter { s.model.tree.author[$0] != 3 && s.model.views.hasImported(3, BlockId($0)) }
+                .map { s.model.importDelays[$0].max() ?? 0 }
+        }
+        let slow = slowestImports(sim)
+        #expect(!slow.isEmpty && slow.allSatisfy { $0 >= 2_000_000_000 })
+        let (plain, _) = BabeSimulation.run(config: small(), validators: 12, seed: 4, duration: .minutes(20))
+        #expect(slowestImports(plain).allSatisfy { $0 < 2_000_000_000 })
+    }
+}

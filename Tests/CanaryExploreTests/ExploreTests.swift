@@ -44,6 +44,34 @@ struct NeverTwoDown: InvariantChecker {
         #expect(x.events != y.events)
     }
 
+    /// Every kind of fault of the menu is drawn, each paired with the event that ends it (one
+    /// shrinking unit), and the drawn values read back from the reproducer text.
+    @Test func theMenuDrawsEveryKindOfFaultWithItsEnd() throws {
+        let base = try loadBase("Scenarios/explore/grandpa-small.yaml")
+        var kinds = Set<String>()
+        for seed: UInt64 in 1...60 {
+            let c = FaultPlan.draw(base: base, seed: seed, intensity: .heavy, recovery: .minutes(3))
+            for (i, e) in c.events.enumerated() {
+                let kind: String
+                switch e.fault {
+                case .crash: kind = "crash"
+                case .partition: kind = "partition"
+                case .loss(let p, _) where p > 0: kind = "loss"
+                case .latency(let t, _) where t > .zero: kind = "latency"
+                case .clockSkew(let t, _) where t != .zero: kind = "clock_skew"
+                case .slow(let f, _) where f > 1: kind = "slow"
+                default: continue
+                }
+                kinds.insert(kind)
+                // The start and its end share a unit; the end comes later.
+                #expect(c.units.filter { $0 == c.units[i] }.count == 2, "seed \(seed): \(e)")
+            }
+            let s = try ScenarioDecoder.decode(yaml: c.yaml(), file: "case.yaml")
+            #expect(s.events == c.events)
+        }
+        #expect(kinds == ["crash", "partition", "loss", "latency", "clock_skew", "slow"])
+    }
+
     @Test func baseTimelinesAreKeptAndNotContradicted() throws {
         let base = try loadBase("Scenarios/kusama/grandpa-offline-third.yaml")
         for seed: UInt64 in 1...10 {
