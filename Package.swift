@@ -57,7 +57,7 @@ let package = Package(
         ], swiftSettings: release),
         // Reliability: random fault schedules, invariant checkers, shrinking (docs/reliability.md).
         .target(name: "CanaryExplore", dependencies: [
-            "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryScenario",
+            "CanaryEngine", "CanaryChain", "CanaryConsensus", "CanaryScenario", "CanaryRuntime", "CanaryStaking",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: release),
         // libFuzzer harness for the parsers; built for fuzzing by Fuzz/run.sh (docs/reliability.md).
@@ -83,6 +83,6 @@ let package = Package(
         .testTarget(name: "CanarySweepTests", dependencies: ["CanarySweep", "CanaryScenario", "CanaryStore", "CanaryReport"]),
         .testTarget(name: "CanaryReportTests", dependencies: ["CanaryReport", "CanaryStore", "CanaryScenario"]),
         .testTarget(name: "CanaryParachainsTests", dependencies: ["CanaryParachains", "CanaryChain", "CanaryArithmetic", "CanaryConsensus", "CanaryEngine"]),
-        .testTarget(name: "CanaryExploreTests", dependencies: ["CanaryExplore", "CanaryScenario", "CanaryEngine", "CanaryConsensus"]),
+        .testTarget(name: "CanaryExploreTests", dependencies: ["CanaryExplore", "CanaryScenario", "CanaryEngine", "CanaryConsensus", "CanaryRuntime"]),
     ]
 )

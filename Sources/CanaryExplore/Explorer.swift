@@ -2,6 +2,7 @@ import Foundation
 import CanaryEngine
 import CanaryConsensus
 import CanaryScenario
+import CanaryRuntime
 
 /// Runs cases with invariant checkers: the engine of `canary explore` and `canary shrink`.
 public struct Explorer {
@@ -25,13 +26,21 @@ public struct Explorer {
         public var failed: Bool { !violations.isEmpty }
     }
 
-    /// The checkers for `c`: safety always, liveness after the last fault, the optional lag bound.
+    /// The checkers for `c`: safety always, liveness after the last fault, the runtime's
+    /// (issuance conservation, the same state for the same block) when the scenario has a
+    /// `staking:` section, and the optional lag bound.
     public func checkers(for c: ExploreCase) -> [AnyInvariantChecker<GrandpaObservation>] {
         var list = [AnyInvariantChecker(FinalitySafetyChecker()),
                     AnyInvariantChecker(FinalityResumesChecker(quietFrom: c.quietFrom, bound: recovery, connectedAtEnd: c.connectedAtEnd))]
+        if c.hasRuntime {
+            list += [AnyInvariantChecker(EraIssuanceChecker()), AnyInvariantChecker(SameRuntimeStateChecker())]
+        }
         if let lag = maxFinalityLag { list.append(AnyInvariantChecker(FinalityLagChecker(maxLag: lag))) }
         return list + extraCheckers(c)
     }
+
+    /// Names of the invariants checked for `c` (for reports).
+    public func invariantNames(for c: ExploreCase) -> [String] { checkers(for: c).map(\.name) }
 
     /// Renders `c` to YAML, decodes it and runs it with the checkers.
     public func run(_ c: ExploreCase, file: String = "<explore>") -> Outcome {
@@ -48,8 +57,10 @@ public struct Explorer {
         guard scenario.consensus == .full, let config = scenario.grandpa else {
             return Outcome(violations: [], events: 0, invalid: "explore needs consensus.mode full with finality grandpa")
         }
+        // The chain's runtime when the scenario has one, as `canary run` builds it.
+        let runtime = scenario.runtime.map(RelayRuntime.init(config:))
         let model = BabeGrandpaModel(config: config, validators: scenario.validatorCount, seed: scenario.seed,
-                                     endTime: scenario.duration)
+                                     endTime: scenario.duration, runtime: runtime)
         var sim = scenario.makeSimulation(model)
         var set = CheckerSet(checkers)
         var t = SimTime.zero

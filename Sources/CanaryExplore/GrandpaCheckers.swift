@@ -70,8 +70,11 @@ public struct FinalityResumesChecker: InvariantChecker {
 
     public func finish(_ o: GrandpaObservation, at time: SimTime) -> InvariantViolation? {
         guard let baseline, connectedAtEnd, time >= quietFrom + bound, o.model.config.setChanges.isEmpty else { return nil }
-        let voters = o.model.config.genesisVoters?.count ?? o.model.validators
-        let live = o.honest.filter { o.isUp[$0] }
+        // Set changes enacted by the runtime (a new election result) make it not applicable too.
+        guard o.honest.allSatisfy({ o.model.voters[$0].setId == 0 }) else { return nil }
+        let set = o.honest.first.map { o.model.voters[$0].voters.nodes } ?? []
+        let voters = set.count
+        let live = o.honest.filter { o.isUp[$0] && set.contains(UInt32($0)) }
         guard live.count * 3 > voters * 2 else { return nil }
         for n in live where o.number(o.model.finalized[n]) <= baseline {
             return InvariantViolation(invariant: name, time: time, detail:

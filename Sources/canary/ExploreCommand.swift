@@ -52,10 +52,13 @@ struct ExploreCommand: ParsableCommand {
         abstract: "Run a scenario under random fault schedules, one per seed, and check invariants.",
         discussion: """
         For each seed, draws faults from the seed (crashes and restarts, partitions and heals with \
-        bridges, Byzantine GRANDPA roles below a third of the voters) on top of the scenario, runs \
+        bridges, loss and latency spikes, clock-skewed and slow nodes, Byzantine GRANDPA roles \
+        below a third of the voters) on top of the scenario, runs \
         it and checks: no two honest nodes finalize conflicting blocks (grandpa.safety), and \
         finality resumes within --recovery after the last fault while more than 2/3 are honest and \
-        up (grandpa.liveness). A failing seed writes a standalone scenario that reproduces it \
+        up (grandpa.liveness); with a staking: section also issuance conservation every era \
+        (staking.issuance-conservation) and the same runtime state for the same block \
+        (runtime.same-state). A failing seed writes a standalone scenario that reproduces it \
         (--out); --shrink also writes a minimal one. --replay runs a file as written. \
         Needs consensus.mode full with GRANDPA. See docs/reliability.md.
 
@@ -160,7 +163,7 @@ struct ExploreCommand: ParsableCommand {
                 }
             }
         }
-        print("\(seeds) seeds, \(failures) failed (\(totalEvents) simulated events); invariants: grandpa.safety, grandpa.liveness\(invariants.maxFinalityLag != nil ? ", grandpa.finality-lag" : "")")
+        print("\(seeds) seeds, \(failures) failed (\(totalEvents) simulated events); invariants: \(explorer.invariantNames(for: base).joined(separator: ", "))")
         if failures > 0 { throw ExitCode(1) }
     }
 }

@@ -4,6 +4,7 @@ import CanaryEngine
 import CanaryScenario
 @testable import CanaryConsensus
 @testable import CanaryExplore
+import CanaryRuntime
 
 /// Regression tests of the GRANDPA liveness failures `canary explore` found, on their shrunk
 /// reproducers (Scenarios/explore/findings/, docs/reliability.md "Findings").
@@ -32,5 +33,50 @@ import CanaryScenario
             #expect(fin + 6 >= best, "node \(n) finalized #\(fin), best #\(best)")
         }
         #expect(m.records.violations.isEmpty)
+    }
+}
+
+/// The runtime's invariants under explore (Scenarios/explore/runtime-small.yaml).
+@Suite struct RuntimeCheckerTests {
+    @Test func runtimeBaseChecksIssuanceEveryEraAndEveryBlockAgain() throws {
+        let c = try loadBase("Scenarios/explore/runtime-small.yaml")
+        #expect(c.hasRuntime)
+        let names = Explorer().invariantNames(for: c)
+        #expect(names.contains("staking.issuance-conservation") && names.contains("runtime.same-state"))
+        let text = try String(contentsOf: root.appendingPathComponent("Scenarios/explore/runtime-small.yaml"), encoding: .utf8)
+        let s = try ScenarioDecoder.decode(yaml: text, file: "runtime-small.yaml")
+        let runtime = RelayRuntime(config: s.runtime!)
+        let model = BabeGrandpaModel(config: s.grandpa!, validators: s.validatorCount, seed: s.seed, endTime: s.duration, runtime: runtime)
+        var sim = s.makeSimulation(model)
+        var issuance = EraIssuanceChecker(), same = SameRuntimeStateChecker()
+        var t = SimTime.zero
+        let end = SimTime.minutes(6) + .seconds(30)   // three eras closed
+        while t < end {
+            t = t + .seconds(5)
+            _ = sim.run(until: t)
+            let o = GrandpaObservation(model: sim.model, isUp: sim.ctx.network.isUp)
+            #expect(issuance.check(o, at: t) == nil)
+            #expect(same.check(o, at: t) == nil)
+        }
+        // Three eras closed and were checked; every block was executed a second time.
+        #expect(issuance.erasSeen >= 3)
+        #expect(same.blocksSeen == sim.model.tree.count && sim.model.tree.count > 60)
+    }
+
+    @Test func fingerprintsTellStatesApart() throws {
+        let text = try String(contentsOf: root.appendingPathComponent("Scenarios/explore/runtime-small.yaml"), encoding: .utf8)
+        let s = try ScenarioDecoder.decode(yaml: text, file: "runtime-small.yaml")
+        let runtime = RelayRuntime(config: s.runtime!)
+        let genesis = runtime.state(0)!
+        #expect(genesis.fingerprint == runtime.state(0)!.fingerprint)
+        var points = genesis
+        points.eraPoints[3] += 20
+        #expect(points.fingerprint != genesis.fingerprint)
+        var authorities = genesis
+        authorities.nextAuthorities.removeLast()
+        #expect(authorities.fingerprint != genesis.fingerprint)
+        var disabled = genesis
+        disabled.disabled = [5]
+        #expect(disabled.fingerprint != genesis.fingerprint)
     }
 }
