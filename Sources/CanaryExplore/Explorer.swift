@@ -23,6 +23,8 @@ public struct Explorer {
         public var events: UInt64
         /// Set when the case's YAML does not decode (e.g. a shrink step made it invalid).
         public var invalid: String?
+        /// Digest of what the run did (`Explorer.digest`): equal for equal runs.
+        public var digest: String = ""
         public var failed: Bool { !violations.isEmpty }
     }
 
@@ -70,6 +72,35 @@ public struct Explorer {
             set.check(GrandpaObservation(model: sim.model, isUp: sim.ctx.network.isUp), at: t)
         }
         set.finish(GrandpaObservation(model: sim.model, isUp: sim.ctx.network.isUp), at: scenario.duration)
-        return Outcome(violations: set.violations, events: sim.ctx.events, invalid: nil)
+        return Outcome(violations: set.violations, events: sim.ctx.events, invalid: nil, digest: Self.digest(sim))
+    }
+
+    /// SHA-256 over what a run did: the events processed, every block (parent, slot, author,
+    /// kind, production time), every node's best and finalized block and completed rounds,
+    /// GRANDPA's counters, the network's counters per message class and per node, and the
+    /// runtime's post-state fingerprint of node 0's best block. Two runs of one case that
+    /// processed their events differently (another order, another random draw) differ in it;
+    /// `canary explore --check-determinism` compares it across processes and builds.
+    public static func digest(_ sim: Simulation<BabeGrandpaModel>) -> String {
+        var h = SHA256()
+        let m = sim.model, t = m.tree
+        h.update(sim.ctx.events)
+        h.update(UInt64(t.count))
+        for b in 0..<t.count {
+            h.update(UInt64(t.parent[b])); h.update(t.slot[b]); h.update(UInt64(t.author[b]))
+            h.update(UInt64(t.kind[b].rawValue)); h.update(UInt64(bitPattern: t.producedAt[b].nanoseconds))
+        }
+        for n in 0..<m.validators {
+            h.update(UInt64(m.views.best[n])); h.update(UInt64(m.finalized[n])); h.update(UInt64(m.records.roundsCompleted[n]))
+        }
+        h.update(UInt64(m.records.commits)); h.update(UInt64(m.records.catchUpRequests))
+        h.update(UInt64(m.records.waitedForImport)); h.update(UInt64(m.records.forkSyncRequests))
+        for c in sim.ctx.network.classStats {
+            h.update(c.sent); h.update(c.delivered); h.update(c.droppedLoss); h.update(c.droppedPartition)
+            h.update(c.droppedCrash); h.update(c.bytesDelivered)
+        }
+        for n in sim.ctx.network.traffic { h.update(n.sent); h.update(n.received); h.update(n.bytesSent); h.update(n.dropped) }
+        if let rt = m.babe.runtime as? RelayRuntime, let st = rt.state(m.views.best[0]) { h.update(st.fingerprint.value) }
+        return SHA256.hex(h.finalize())
     }
 }

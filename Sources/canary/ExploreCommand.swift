@@ -90,11 +90,21 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Run the file as written (no faults drawn) and check the invariants.")
     var replay = false
 
+    @Flag(help: "Print each seed's run digest (what the run did: blocks, finality, traffic).")
+    var printDigests = false
+
+    @Flag(help: "Run the seeds in two separate child processes (and in --compare-with) and check that every seed's run digest is identical.")
+    var checkDeterminism = false
+
+    @Option(help: "With --check-determinism: another canary executable (e.g. a release build) whose digests must match too.")
+    var compareWith: String?
+
     @OptionGroup var invariants: InvariantOptions
 
     func run() throws {
         let explorer = try invariants.explorer()
         var base = try loadCase(scenario)
+        if checkDeterminism { return try DeterminismCheck(command: self).run() }
         if replay {
             let outcome = explorer.run(base, file: scenario)
             if let bad = outcome.invalid { throw CLIError.badInput(bad) }
@@ -137,7 +147,8 @@ struct ExploreCommand: ParsableCommand {
                 continue
             }
             guard let first = outcome.violations.first else {
-                print("seed \(seed): ok (\(size.events) fault events, \(size.byzantine) byzantine, \(outcome.events) sim events)")
+                print("seed \(seed): ok (\(size.events) fault events, \(size.byzantine) byzantine, \(outcome.events) sim events)"
+                      + (printDigests ? " digest \(outcome.digest)" : ""))
                 continue
             }
             failures += 1
@@ -147,7 +158,7 @@ struct ExploreCommand: ParsableCommand {
                 "\(first)",
                 "Replay: canary explore \(path) --replay\(invariants.flags)",
             ])
-            print("seed \(seed): FAIL \(first)")
+            print("seed \(seed): FAIL \(first)" + (printDigests ? " digest \(outcome.digest)" : ""))
             print("  reproducer: \(path)")
             if shrink {
                 var shrinker = Shrinker(explorer: explorer)

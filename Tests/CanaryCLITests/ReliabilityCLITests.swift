@@ -88,6 +88,31 @@ import CanaryStore
         #expect(try CLI.run(["explore", "Scenarios/examples/network-smoke.yaml", "--seeds", "1"]).status == 2)
     }
 
+    /// `canary explore --check-determinism` runs the seeds in two child processes and compares
+    /// every seed's run digest; a build whose digests differ (a stand-in executable printing
+    /// other digests) is caught and named.
+    @Test func determinismCheckComparesDigestsAcrossProcesses() throws {
+        let base = ["explore", "Scenarios/explore/grandpa-small.yaml", "--seeds", "3", "--duration", "2m", "--recovery", "1m"]
+        let ok = try CLI.run(base + ["--check-determinism"])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("3 seeds: every run digest identical across process 1, process 2"))
+        // The digests printed are a function of the seed: other seeds, other digests.
+        let one = try CLI.run(base + ["--print-digests", "--out", CLI.tempDir().path])
+        let digests = one.stdout.split(separator: "\n").filter { $0.hasPrefix("seed ") }.compactMap { $0.split(separator: " ").last }
+        #expect(digests.count == 3 && Set(digests).count == 3 && digests.allSatisfy { $0.count == 64 })
+        // Another "build" that disagrees on seed 2.
+        let fake = CLI.tempDir().appendingPathComponent("other-canary")
+        let lines = one.stdout.split(separator: "\n").filter { $0.hasPrefix("seed ") }.map { line -> String in
+            line.hasPrefix("seed 2:") ? String(line.dropLast(64)) + String(repeating: "0", count: 64) : String(line)
+        }
+        try ("#!/bin/sh\ncat <<'END'\n" + lines.joined(separator: "\n") + "\nEND\n").write(to: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        let bad = try CLI.run(base + ["--check-determinism", "--compare-with", fake.path])
+        #expect(bad.status == 1, "\(bad.stdout)\(bad.stderr)")
+        #expect(bad.stdout.contains("seed 2: DIFFERENT digests"))
+        #expect(!bad.stdout.contains("seed 1: DIFFERENT") && !bad.stdout.contains("seed 3: DIFFERENT"))
+    }
+
     /// The liveness failures `canary explore` found and the GRANDPA model now survives: their
     /// reproducers replay with every invariant holding.
     @Test(arguments: ["Scenarios/explore/findings/grandpa-restart-stall.yaml",
