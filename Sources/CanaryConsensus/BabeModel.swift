@@ -103,9 +103,11 @@ public struct BabeModel: SimulationModel {
     public internal(set) var rowsBelow: UInt32 = 0
     /// Blocks (ids, ascending) whose row is not written yet.
     var rowPending: [BlockId] = []
-    /// Imports of a block after its row was written (an orphan reaching a node after every node
-    /// finalized past it): counted in `block_import_delay`, not in the block's row.
-    public private(set) var lateImports = 0
+    /// Records that arrived after their row was written: imports of an orphan reaching a node
+    /// after every node finalized past it (counted in `block_import_delay`, not in the block's
+    /// row), and reorgs between two such blocks (none can happen: a best block is never below
+    /// the node's finality; the guard keeps rows unique).
+    public private(set) var lateRecords = 0
     public private(set) var blockImportDelay = LogHistogram()
     var upAtLastTick: [Bool]
     // Reorgs: aggregated per (from, to) pair, in first-seen order.
@@ -524,7 +526,7 @@ public struct BabeModel: SimulationModel {
     mutating func finishImport<W: BabeWire>(_ node: UInt32, _ b: BlockId, _ ctx: inout SimContext<W>) {
         guard !views.hasImported(node, b) else { return }
         let delay = ctx.now.nanoseconds - tree.producedAt[Int(b)].nanoseconds
-        if tree.number[Int(b)] < rowsBelow { lateImports += 1 } else { importDelays[Int(b)].append(delay) }
+        if tree.number[Int(b)] < rowsBelow { lateRecords += 1 } else { importDelays[Int(b)].append(delay) }
         blockImportDelay.record(UInt64(max(delay, 0)))
         applyImport(node, b, &ctx)
         detectEquivocation(node, b, &ctx)
@@ -544,6 +546,10 @@ public struct BabeModel: SimulationModel {
         reorgCount += 1
         reorgDepths.record(UInt64(depth))
         let key = UInt64(from) << 32 | UInt64(to)
+        if tree.number[Int(from)] < rowsBelow && tree.number[Int(to)] < rowsBelow {
+            lateRecords += 1
+            return
+        }
         if let i = reorgIndex[key] {
             reorgRows[i].nodes += 1
         } else {

@@ -143,6 +143,22 @@ extension BabeModel: ResultProducing {
         .init("last_import_at", .integer, "ns"),
     ], key: ["id"])
 
+    /// The `reorgs` table's shape.
+    public static let reorgsTable = ResultTable(name: "reorgs", columns: [
+        .init("from_block", .integer, "Best block before"), .init("to_block", .integer, "Best block after"),
+        .init("depth", .integer, "Blocks retracted"), .init("nodes", .integer, "Nodes that made this switch"),
+        .init("first_at", .integer, "ns, first node's switch"),
+    ], key: ["from_block", "to_block"])
+
+    static func reorgRow(_ r: (from: BlockId, to: BlockId, depth: UInt32, nodes: Int, firstAt: SimTime)) -> [ResultValue] {
+        [.int(r.from), .int(r.to), .int(r.depth), .int(r.nodes), .time(r.firstAt)]
+    }
+
+    static func pairKey(_ row: [ResultValue]) -> (Int64, Int64) {
+        if case .integer(let a) = row[0], case .integer(let b) = row[1] { return (a, b) }
+        return (0, 0)
+    }
+
     /// The `blocks` row of `b` from what is known now.
     func blockRow(_ b: BlockId, canonical: Bool) -> [ResultValue] {
         let i = Int(b)
@@ -159,7 +175,7 @@ extension BabeModel: ResultProducing {
 
     /// Writes the rows of the blocks numbered below `n` (every non-offline node finalized at
     /// least `n`: no node imports them any more, except an orphan arriving late, counted in
-    /// `lateImports`) and frees their per-block import delays. Canonical = on the finalized
+    /// `lateRecords`) and frees their per-block import delays. Canonical = on the finalized
     /// chain, which is the end's canonical chain unless finality was violated. Called before
     /// their post-states are pruned, so their rows keep their epoch.
     mutating func streamBlockRows(below n: UInt32) {
@@ -181,12 +197,28 @@ extension BabeModel: ResultProducing {
             }
         }
         rowPending = kept
+        // Reorgs between two blocks below every node's finality: no node makes them again.
+        let before = reorgRows.count
+        var keptReorgs = reorgRows
+        keptReorgs.removeAll()
+        for r in reorgRows {
+            if tree.number[Int(r.from)] < n && tree.number[Int(r.to)] < n {
+                finishedRows.append(Self.reorgRow(r), to: Self.reorgsTable)
+            } else {
+                keptReorgs.append(r)
+            }
+        }
+        reorgRows = keptReorgs
+        if reorgRows.count != before {
+            reorgIndex = [:]
+            for (i, r) in reorgRows.enumerated() { reorgIndex[UInt64(r.from) << 32 | UInt64(r.to)] = i }
+        }
         rowsBelow = n
     }
 
-    /// Blocks whose per-block bookkeeping (row, import delays) is still held: bounded by the
+    /// Blocks and reorgs whose bookkeeping (row, import delays) is still held: bounded by the
     /// blocks above the lowest finality when GRANDPA runs.
-    public var heldBlockRows: Int { rowPending.count + finishedRows.pendingRows }
+    public var heldBlockRows: Int { rowPending.count + reorgRows.count + finishedRows.pendingRows }
 
     public mutating func drainFinishedRows() -> [ResultTable] { finishedRows.drain() }
 
@@ -231,14 +263,10 @@ extension BabeModel: ResultProducing {
         out.tables.append(slots)
 
         // reorgs
-        var reorgs = ResultTable(name: "reorgs", columns: [
-            .init("from_block", .integer, "Best block before"), .init("to_block", .integer, "Best block after"),
-            .init("depth", .integer, "Blocks retracted"), .init("nodes", .integer, "Nodes that made this switch"),
-            .init("first_at", .integer, "ns, first node's switch"),
-        ], key: ["from_block", "to_block"])
-        for r in reorgRows.sorted(by: { ($0.from, $0.to) < ($1.from, $1.to) }) {
-            reorgs.rows.append([.int(r.from), .int(r.to), .int(r.depth), .int(r.nodes), .time(r.firstAt)])
-        }
+        var reorgs = Self.reorgsTable
+        reorgs.rows = finishedRows.pending(Self.reorgsTable.name)
+        for r in reorgRows { reorgs.rows.append(Self.reorgRow(r)) }
+        reorgs.rows.sort { Self.pairKey($0) < Self.pairKey($1) }
         out.tables.append(reorgs)
 
         // offences

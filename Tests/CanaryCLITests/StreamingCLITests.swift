@@ -6,7 +6,7 @@ import GRDB
 /// Results streamed while a run goes, seen from outside the process: a run killed with
 /// `kill -9` keeps every row it had written, and they are the rows a complete run writes.
 @Suite(.serialized) struct StreamingCLITests {
-    static let streamedTables = ["blocks", "grandpa_finality", "grandpa_rounds", "grandpa_finalized_height"]
+    static let streamedTables = ["blocks", "reorgs", "grandpa_finality", "grandpa_rounds", "grandpa_finalized_height"]
 
     static func rows(_ db: DatabaseQueue, _ table: String) throws -> Set<String> {
         try db.read { db in

@@ -58,6 +58,7 @@ import CanaryEngine
         // Rows went out during the run for every per-block, per-round and sampled table.
         let all = streamed.tables.mapValues(\.count)
         let finalRows = Dictionary(uniqueKeysWithValues: streamed.final.tables.map { ($0.name, $0.rows.count) })
+        #expect((all["reorgs"] ?? 0) > (finalRows["reorgs"] ?? 0), "reorgs: \(all["reorgs"] ?? 0) in all, \(finalRows["reorgs"] ?? 0) at the end")
         for name in ["blocks", "grandpa_finality", "grandpa_rounds", "grandpa_finalized_height"] {
             #expect((all[name] ?? 0) > 2 * (finalRows[name] ?? 0), "\(name): \(all[name] ?? 0) rows in all, \(finalRows[name] ?? 0) at the end")
         }
