@@ -130,6 +130,8 @@ public struct BabeModel: SimulationModel {
     /// Blocks a node refused on import because their slot had not begun on its clock (more than
     /// one slot ahead: Substrate's `TooFarInFuture`), with a clock skew in force.
     public internal(set) var rejectedFuture = 0
+    /// Proposals dropped because the node finalized past their parent before the block was done.
+    public internal(set) var abandonedProposals = 0
     /// Per node, one more than the last slot it claimed on its own (skewed) clock: the global
     /// slot tick does not claim those slots again when the skew ends.
     var localClaimed: [UInt64]
@@ -470,7 +472,15 @@ public struct BabeModel: SimulationModel {
         let parent = BlockId(truncatingIfNeeded: payload)
         let kind = BlockKind(rawValue: UInt8(truncatingIfNeeded: (payload >> 32) & 3))!
         let slot = payload >> 34
-        let pst = tree.state(parent)!
+        // The node may have finalized past `parent` while proposing (a commit right after a
+        // restart, say): a block on it would not descend from the node's finalized block, which
+        // Substrate's block import refuses ("not in finalized chain"), so nothing is authored;
+        // the parent's post-state may already be pruned. (Found by canary explore: the
+        // runtime-small base crashed here, docs/reliability.md "Findings".)
+        guard tree.isAncestor(views.finalized[Int(node)], of: parent), let pst = tree.state(parent) else {
+            abandonedProposals += 1
+            return
+        }
         let (epoch, randomness) = BabeRules.claimEpoch(parent: pst, slot: slot, epochLength: config.epochLength)
         let contribution: Hash32? = kind == .primary
             ? vrf.randomnessContribution(Int(node), BabeVRF.transcript(randomness: randomness, epoch: epoch, slot: slot))

@@ -117,7 +117,8 @@ import CanaryStore
     /// reproducers replay with every invariant holding.
     @Test(arguments: ["Scenarios/explore/findings/grandpa-restart-stall.yaml",
                       "Scenarios/explore/findings/grandpa-one-round-behind.yaml",
-                      "Scenarios/explore/findings/grandpa-fork-block-wait.yaml"])
+                      "Scenarios/explore/findings/grandpa-fork-block-wait.yaml",
+                      "Scenarios/explore/findings/runtime-restart-prune-crash.yaml"])
     func fixedFindingsReplayClean(file: String) throws {
         let r = try CLI.run(["explore", file, "--replay"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

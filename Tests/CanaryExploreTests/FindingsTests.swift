@@ -36,6 +36,25 @@ import CanaryRuntime
     }
 }
 
+/// runtime-restart-prune-crash: a node restarting after a crash claimed a slot on its old best
+/// block, finalized past it (a commit) before its block was done, and the pruning that followed
+/// removed the parent's state: authoring trapped. The node now drops a proposal whose parent no
+/// longer descends from its finalized block, as Substrate's block import would refuse it.
+@Suite struct PruneCrashFindingTests {
+    @Test func aProposalOnAParentFinalizedPastIsDropped() throws {
+        let text = try String(contentsOf: root.appendingPathComponent("Scenarios/explore/findings/runtime-restart-prune-crash.yaml"), encoding: .utf8)
+        let s = try ScenarioDecoder.decode(yaml: text, file: "runtime-restart-prune-crash.yaml")
+        let model = BabeGrandpaModel(config: s.grandpa!, validators: s.validatorCount, seed: s.seed, endTime: s.duration,
+                                     runtime: RelayRuntime(config: s.runtime!))
+        var sim = s.makeSimulation(model)
+        _ = sim.run()   // trapped at 7m500ms before the fix
+        #expect(sim.model.babe.abandonedProposals >= 1)
+        // Every block in the tree descends from a block with a state when it was authored:
+        // nothing was built below a node's finality, and finality went on.
+        #expect(sim.model.tree.number[Int(sim.model.finalized[4])] > 70)
+    }
+}
+
 /// The runtime's invariants under explore (Scenarios/explore/runtime-small.yaml).
 @Suite struct RuntimeCheckerTests {
     @Test func runtimeBaseChecksIssuanceEveryEraAndEveryBlockAgain() throws {
