@@ -105,6 +105,9 @@ struct ExploreCommand: ParsableCommand {
         let explorer = try invariants.explorer()
         var base = try loadCase(scenario)
         if checkDeterminism { return try DeterminismCheck(command: self).run() }
+        // One line per seed as it finishes, even into a file or pipe: if Canary itself traps,
+        // the output so far names the seeds that completed.
+        setvbuf(stdout, nil, _IOLBF, 0)
         if replay {
             let outcome = explorer.run(base, file: scenario)
             if let bad = outcome.invalid { throw CLIError.badInput(bad) }
