@@ -105,9 +105,6 @@ struct ExploreCommand: ParsableCommand {
         let explorer = try invariants.explorer()
         var base = try loadCase(scenario)
         if checkDeterminism { return try DeterminismCheck(command: self).run() }
-        // One line per seed as it finishes, even into a file or pipe: if Canary itself traps,
-        // the output so far names the seeds that completed.
-        setvbuf(stdout, nil, _IOLBF, 0)
         if replay {
             let outcome = explorer.run(base, file: scenario)
             if let bad = outcome.invalid { throw CLIError.badInput(bad) }
@@ -139,6 +136,9 @@ struct ExploreCommand: ParsableCommand {
         let (lastSeed, overflow) = firstSeed.addingReportingOverflow(UInt64(seeds - 1))
         guard !overflow else { throw CLIError.badInput("--first-seed + --seeds exceeds 2^64") }
         for seed in firstSeed...lastSeed {
+            // One line per seed as it finishes, even into a file or pipe: if Canary itself traps,
+            // the output so far names the seeds that completed.
+            fflush(nil)
             let c = FaultPlan.draw(base: base, seed: seed, intensity: intensity, recovery: explorer.recovery)
             let outcome = explorer.run(c)
             totalEvents += outcome.events
