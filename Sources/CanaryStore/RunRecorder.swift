@@ -20,6 +20,8 @@ public final class RunRecorder: SampleRecorder {
     private let startedUnix = ResultStore.unixNow
     /// Highest resident size measured so far (bytes; 0 where it cannot be measured).
     public private(set) var peakResidentBytes: UInt64 = 0
+    /// The peak, nil when it could not be measured.
+    public var peakResident: UInt64? { peakResidentBytes > 0 ? peakResidentBytes : nil }
     /// Rows of model tables written while the run went (`storeRows`).
     public private(set) var streamedRows = 0
 

@@ -24,6 +24,9 @@ public struct RunOutcome: Sendable {
     public var events: UInt64
     public var simulated: SimTime
     public var wallSeconds: Double
+    /// Peak resident memory of this process while the run went (bytes; nil where it cannot be
+    /// measured): a host measurement, not a result (`process.peak_rss_bytes`).
+    public var peakResidentBytes: UInt64? = nil
 }
 
 public enum ScenarioRunnerError: Error, CustomStringConvertible {
@@ -145,7 +148,8 @@ public enum ScenarioRunner {
             if interrupted {
                 try recorder.markIncomplete(events: sim.ctx.events, simulated: sim.ctx.now)
                 return RunOutcome(runId: recorder.runId, status: .incomplete, digest: nil, results: [],
-                                  events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
+                                  events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall,
+                                  peakResidentBytes: recorder.peakResident)
             }
             var produced = sim.ctx.network.results(classes: classes, regions: scenario.network.regions)
             produced.merge(sim.model.results(at: sim.ctx.now))
@@ -163,7 +167,8 @@ public enum ScenarioRunner {
             let passed = results.allSatisfy(\.passed)
             let digest = try recorder.finish(passed: passed, events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
             return RunOutcome(runId: recorder.runId, status: passed ? .complete : .failed, digest: digest, results: results,
-                              events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall)
+                              events: sim.ctx.events, simulated: sim.ctx.now, wallSeconds: wall,
+                              peakResidentBytes: recorder.peakResident)
         }
     }
 

@@ -116,6 +116,7 @@ struct RunCommand: ParsableCommand {
             "wall_seconds": o.wallSeconds,
             "events": o.events,
             "speed": o.wallSeconds > 0 ? o.simulated.seconds / o.wallSeconds : 0,
+            "peak_rss_bytes": o.peakResidentBytes.map { NSNumber(value: $0) } ?? NSNull(),
             "expectations": o.results.map { r -> [String: Any] in
                 ["expectation": r.expectation.text, "passed": r.passed,
                  "observed": r.observed ?? NSNull(), "observed_text": r.expectation.format(r.observed)]
@@ -130,6 +131,7 @@ struct RunCommand: ParsableCommand {
         print(String(format: "simulated  %@ in %.2f s wall (%.0f× real time), %llu events (%.2f M events/s)",
                      o.simulated.description, o.wallSeconds, o.wallSeconds > 0 ? o.simulated.seconds / o.wallSeconds : 0,
                      o.events, o.wallSeconds > 0 ? Double(o.events) / o.wallSeconds / 1e6 : 0))
+        if let m = o.peakResidentBytes { print(String(format: "memory     %.1f MB peak resident (process.peak_rss_bytes)", Double(m) / 1e6)) }
         if let d = o.digest { print("digest     \(d)") }
         if !o.results.isEmpty {
             print("")

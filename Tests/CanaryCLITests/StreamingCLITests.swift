@@ -89,6 +89,9 @@ import GRDB
         let store = try DatabaseQueue(path: dir.appendingPathComponent("a.sqlite").path)
         let samples = try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM process_samples WHERE run_id = 1") } ?? 0
         #expect(samples >= 1)
+        #expect((ja["peak_rss_bytes"] as? Int ?? 0) > 1_000_000)
+        let text = try CLI.run(["run", "Scenarios/explore/grandpa-small.yaml", "--db", dir.appendingPathComponent("c.sqlite").path, "--duration", "1m"])
+        #expect(text.stdout.contains("MB peak resident"), "\(text.stdout)")
         let m = try CLI.run(["metrics"])
         #expect(m.stdout.contains("process.peak_rss_bytes"))
     }
