@@ -285,10 +285,11 @@ extension BabeModel: ResultProducing {
         // scalars
         let n = Double(max(records.count, 1))
         let height = Double(tree.number[Int(head)])
-        var canonicalPrimaries = 0, forks = 0, maxDepth: UInt32 = 0
+        var canonicalPrimaries = 0, forks = 0
         for i in 1..<tree.count where canonical[i] && tree.kind[i] == .primary { canonicalPrimaries += 1 }
         for i in 0..<tree.count where tree.childCount[i] >= 2 { forks += 1 }
-        for r in reorgRows { maxDepth = max(maxDepth, r.depth) }
+        // Every reorg is in the histogram, streamed rows' included (reorgRows holds only the rest).
+        let maxDepth = reorgDepths.maxValue
         let minutes = Double(end.nanoseconds) / 60e9
         out.scalars = [
             ("best_height", height),

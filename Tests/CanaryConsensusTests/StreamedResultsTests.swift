@@ -30,8 +30,9 @@ import CanaryEngine
             + m.records.rounds.reduce(0) { $0 + $1.durations.count }
     }
 
-    static func streamedRun(validators: Int = 10, duration: SimTime, drainEvery: SimTime = .seconds(20)) -> Streamed {
-        var s = BabeGrandpaModel.simulation(config: config(), validators: validators, seed: 7, duration: duration)
+    static func streamedRun(validators: Int = 10, duration: SimTime, drainEvery: SimTime = .seconds(20),
+                            faults: [TimedFault] = []) -> Streamed {
+        var s = BabeGrandpaModel.simulation(config: config(), validators: validators, seed: 7, faults: faults, duration: duration)
         var out = Streamed()
         var t = SimTime.zero
         while t < duration {
@@ -49,12 +50,22 @@ import CanaryEngine
 
     static func sorted(_ rows: [[ResultValue]]) -> [String] { rows.map { "\($0)" }.sorted() }
 
-    @Test func streamedRowsAreTheRowsOfARunThatKeepsEverything() {
-        let duration = SimTime.minutes(5)
-        var s = BabeGrandpaModel.simulation(config: Self.config(), validators: 10, seed: 7, duration: duration)
+    /// A partition (without a supermajority on either side) makes deep reorgs when it heals, and
+    /// those are streamed long before the end: end-of-run scalars must still count them.
+    static let partition = [TimedFault(at: .minutes(1), fault: .partition([[0, 1, 2, 3, 4]])), TimedFault(at: .minutes(3), fault: .heal)]
+
+    @Test(arguments: [false, true]) func streamedRowsAreTheRowsOfARunThatKeepsEverything(partitioned: Bool) {
+        let duration = SimTime.minutes(partitioned ? 7 : 5)
+        let faults = partitioned ? Self.partition : []
+        var s = BabeGrandpaModel.simulation(config: Self.config(), validators: 10, seed: 7, faults: faults, duration: duration)
         _ = s.run()
         let whole = s.model.results(at: s.ctx.now)
-        let streamed = Self.streamedRun(duration: duration)
+        let streamed = Self.streamedRun(duration: duration, faults: faults)
+        if partitioned {
+            #expect((whole.scalar("reorg.max_depth") ?? 0) >= 3, "a deep reorg after the heal: \(whole.scalar("reorg.max_depth") ?? 0)")
+            let streamedDepths = (streamed.tables["reorgs"] ?? []).compactMap { if case .integer(let d) = $0[2] { return d } else { return nil } }
+            #expect(Double(streamedDepths.max() ?? 0) == streamed.final.scalar("reorg.max_depth"))
+        }
         // Rows went out during the run for every per-block, per-round and sampled table.
         let all = streamed.tables.mapValues(\.count)
         let finalRows = Dictionary(uniqueKeysWithValues: streamed.final.tables.map { ($0.name, $0.rows.count) })
