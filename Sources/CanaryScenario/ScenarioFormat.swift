@@ -6,6 +6,8 @@ public indirect enum FieldType: Sendable {
     case integer(min: Int64, max: Int64)
     case number(min: Double, max: Double)
     case duration, size, bandwidth, probability
+    /// A duration that may be negative (a leading `-`), e.g. a clock offset.
+    case signedDuration
     case object([Field])
     case array(FieldType)
     /// A map from free-form names (e.g. region names) to values.
@@ -62,7 +64,7 @@ public enum ScenarioFormat {
         Field("restart", .array(.nodeSelector), "Crashed nodes that come back."),
         Field("loss", .probability, "Loss spike: every message copy (from or to `nodes`, if given) is also lost with this probability, on top of network.loss, until the next loss event; `loss: 0` ends it."),
         Field("latency", .duration, "Latency spike: every message copy (from or to `nodes`, if given) takes this much longer one way, until the next latency event; `latency: 0s` ends it (at most 60s)."),
-        Field("clock_skew", .duration, "The clocks of `nodes` run this far ahead of real time (a leading - : behind), e.g. 3s or -2s, until changed; BABE slots follow the node's clock (at most 1h either way)."),
+        Field("clock_skew", .signedDuration, "The clocks of `nodes` run this far ahead of real time (a leading - : behind), e.g. 3s or -2s, until changed; BABE slots follow the node's clock (at most 1h either way)."),
         Field("slow", .integer(min: 1, max: 1000), "`nodes` compute this many times slower (block authoring and import) until changed; `slow: 1` restores them."),
         Field("nodes", .array(.nodeSelector), "The nodes of a loss, latency, clock_skew or slow event (required for clock_skew and slow; loss and latency without it affect every node)."),
     ]

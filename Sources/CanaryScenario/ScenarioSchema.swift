@@ -35,6 +35,7 @@ public enum ScenarioSchema {
         case let .integer(min, max): return ["type": "integer", "minimum": min, "maximum": max]
         case let .number(min, max): return ["type": "number", "minimum": min, "maximum": max]
         case .duration: return ["type": "string", "pattern": "^(0|([0-9]+(\\.[0-9]+)?(d|h|m|s|ms|us|ns))+)$"]
+        case .signedDuration: return ["type": "string", "pattern": "^-?(0|([0-9]+(\\.[0-9]+)?(d|h|m|s|ms|us|ns))+)$"]
         case .size: return ["type": ["string", "integer"], "pattern": "^[0-9.]+ ?(B|KB|MB|GB|KiB|MiB|GiB)?$"]
         case .bandwidth: return ["type": "string", "pattern": "^[0-9.]+ ?(bps|kbps|Kbps|Mbps|Gbps|B/s|KB/s|MB/s|GB/s)$"]
         case .probability: return ["type": ["string", "number"], "pattern": "^[0-9.]+%?$"]
