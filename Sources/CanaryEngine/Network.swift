@@ -104,8 +104,15 @@ public struct Network<Message>: Sendable where Message: Sendable {
         return ga == gb || ga == .max || gb == .max
     }
 
+    /// Marks a target of `broadcast` that already holds the message (a gossip duplicate the
+    /// sender cannot know about, but the simulator can): the copy still takes its turn on the
+    /// sender's upload link and is counted as sent and delivered, but no delivery event is
+    /// scheduled, since the receiver would drop it unread.
+    public static var knownBit: UInt32 { 0x8000_0000 }
+
     /// Sends `message` from `from` to each node in `targets` (the sender itself is skipped),
     /// scheduling one delivery event per copy that is not lost. Returns the number scheduled.
+    /// Targets marked with `knownBit` are sent but not delivered (see `knownBit`).
     @inlinable @discardableResult
     public mutating func broadcast<Targets: Sequence>(
         _ message: Message, size: Int, cls: Int = 0, from: UInt32, to targets: Targets,
@@ -119,7 +126,9 @@ public struct Network<Message>: Sendable where Message: Sendable {
         var linkFree = Swift.max(uploadFreeAt[f], now)
         var scheduled = 0
         let fromRegion = Int(nodeRegion[f])
-        for t in targets where t != from {
+        for marked in targets {
+            let t = marked & ~Self.knownBit
+            if t == from { continue }
             let ti = Int(t)
             _traffic[f].sent &+= 1
             _traffic[f].bytesSent &+= UInt64(size)
@@ -128,6 +137,13 @@ public struct Network<Message>: Sendable where Message: Sendable {
             if !sameSide(ti, f) {
                 _classStats[cls].droppedPartition &+= 1
                 _traffic[f].dropped &+= 1
+                continue
+            }
+            if marked & Self.knownBit != 0 {
+                _classStats[cls].delivered &+= 1
+                _classStats[cls].bytesDelivered &+= UInt64(size)
+                _traffic[ti].received &+= 1
+                _traffic[ti].bytesReceived &+= UInt64(size)
                 continue
             }
             if config.loss > 0 && rngs[f].chance(config.loss) {

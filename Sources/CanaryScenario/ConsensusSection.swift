@@ -18,6 +18,7 @@ enum ConsensusSection {
         Field("offline", .array(.nodeSelector), "Validators that never author nor import (switched off)."),
         Field("equivocators", .array(.nodeSelector), "Validators that author two blocks in every slot they claim."),
         Field("finality", .string, "`grandpa` (default: every validator runs the GRANDPA voter) or `none` (BABE only)."),
+        Field("gossip", .string, "How GRANDPA messages travel: `polite` (default; Substrate's polite gossip: votes to 4 lucky peers that relay them, then sqrt(peers), then all as the round ages; commits to about sqrt(peers); neighbour packets) or `direct` (every vote and commit straight to every node)."),
         Field("gossip_duration", .duration, "GRANDPA T: prevote at 2T, precommit at 4T (default 1s)."),
         Field("before_best_by", .integer(min: 0, max: 1_000), "Voting rule: vote at least this many blocks behind the best block (default 2; 0 disables)."),
         Field("three_quarters_rule", .boolean, "Voting rule: vote no further than 3/4 of the unfinalized chain (default true)."),
@@ -87,11 +88,16 @@ enum ConsensusSection {
             default: r.error(f.value, "unknown finality '\(text)'; expected grandpa or none")
             }
         }
-        let grandpaKeys = ["gossip_duration", "before_best_by", "three_quarters_rule", "grandpa_withhold",
+        let grandpaKeys = ["gossip", "gossip_duration", "before_best_by", "three_quarters_rule", "grandpa_withhold",
                            "grandpa_equivocators", "grandpa_minority_fork", "grandpa_colluders", "set_changes"]
         if var g = finality {
             if let v = o["gossip_duration"], let d = r.duration(v.value, "consensus.gossip_duration") {
                 if d < Limits.minSlotValue { r.exceeded(v.value, Limits.minSlot, "consensus.gossip_duration", found: "\(d)") } else { g.grandpa.gossipDuration = d }
+            }
+            if let v = o["gossip"], let text = r.string(v.value, "consensus.gossip") {
+                if let m = GrandpaGossipMode(rawValue: text) { g.gossip.mode = m } else {
+                    r.error(v.value, "unknown gossip '\(text)'; expected \(GrandpaGossipMode.allCases.map(\.rawValue).joined(separator: " or "))")
+                }
             }
             if let v = o["before_best_by"], let n = r.integer(v.value, min: 0, max: 1_000, "consensus.before_best_by") { g.grandpa.beforeBestBy = UInt32(n) }
             if let v = o["three_quarters_rule"], let b = r.boolean(v.value, "consensus.three_quarters_rule") { g.grandpa.threeQuartersRule = b }

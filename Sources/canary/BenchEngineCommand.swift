@@ -35,11 +35,7 @@ struct BenchEngineCommand: ParsableCommand {
         }
         let result = last!
         let rate = Double(result.events) / best
-        #if DEBUG
-        let build = "debug"
-        #else
-        let build = "release"
-        #endif
+        let build = buildKind
         if json {
             let obj: [String: Any] = ["events_per_second": rate, "events": result.events, "pending": pending,
                                       "seconds": best, "build": build, "checksum": String(result.checksum)]

@@ -51,6 +51,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release). Each prints a rate; --json for scripts.",
-        subcommands: [BenchEngineCommand.self, BenchNPoSCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchNPoSCommand.self, BenchGrandpaCommand.self]
     )
 }

@@ -50,3 +50,10 @@ final class ProgressLine {
         if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
+
+/// "debug" or "release": benchmark figures mean something only in a release build.
+#if DEBUG
+let buildKind = "debug"
+#else
+let buildKind = "release"
+#endif

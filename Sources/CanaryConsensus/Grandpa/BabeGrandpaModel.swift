@@ -19,6 +19,8 @@ public struct BabeGrandpaConfig: Sendable, Equatable {
     public var lagSampleInterval: SimTime = .seconds(1)
     /// Interval of the `grandpa_finalized_height` table samples.
     public var heightSampleInterval: SimTime = .seconds(60)
+    /// How GRANDPA messages travel (polite gossip by default).
+    public var gossip = GrandpaGossipConfig()
     public init() {}
 }
 
@@ -32,6 +34,8 @@ public enum RelayMessage: Sendable, BabeWire {
     case justification(block: BlockId, setId: UInt64)
     /// A parachain sub-protocol message (`ParaSlot`), handled by the parachain layer.
     case para(ParaMessage)
+    /// A GRANDPA neighbour packet (polite gossip): the sender's set, round and highest commit.
+    case neighbor(GrandpaNeighborPacket)
 }
 
 /// The relay-chain node stack: every validator runs BABE and GRANDPA as sub-protocols of one
@@ -75,9 +79,12 @@ public struct BabeGrandpaModel: SimulationModel {
     static let heightTick = layout.grandpa.kind(9)
     static let endTick = layout.grandpa.kind(10)
     static let untilImportedCheck = layout.grandpa.kind(11)
+    /// Polite gossip: a node's propagation stage widens (payload: set and round).
+    static let stageTick = layout.grandpa.kind(12)
     static let shadowTimerBase = layout.grandpa.firstKind + 16
     static let maxSides = 64
     static let grandpaClass = layout.grandpa.firstClass
+    static let neighborClass = layout.grandpa.firstClass + 3
 
     public let config: BabeGrandpaConfig
     public let validators: Int
@@ -103,6 +110,11 @@ public struct BabeGrandpaModel: SimulationModel {
     public var approvalCap: ApprovalCap? = nil
     public var tapImports = false
     public var tappedImports: [(node: UInt32, block: BlockId)] = []
+    /// Polite gossip state of every node (empty in `direct` mode).
+    public private(set) var gossip: GrandpaGossip
+    var polite: Bool { config.gossip.mode == .polite }
+    /// Scratch buffer of gossip targets.
+    var targets: [UInt32] = []
 
     // Colluders (`config.collude`). The honest voters are grouped into partition sides (who can
     // reach whom, recomputed when reachability changes); every colluder runs one voter instance
@@ -118,6 +130,8 @@ public struct BabeGrandpaModel: SimulationModel {
     public private(set) var sides: [[UInt32]] = []
     /// Side index per node (-1: colluder, not a voter, or down when the sides were formed).
     var sideOf: [Int]
+    /// The neighbour packet each colluder last showed each side (polite gossip).
+    var shadowViews: [[GrandpaNeighborPacket?]]
 
     // Results.
     public internal(set) var records = GrandpaRecords()
@@ -154,10 +168,14 @@ public struct BabeGrandpaModel: SimulationModel {
         self.voters = voters
         shadows = (0..<validators).map { roles[$0] == .collude ? [voters[$0]] : [] }
         sideOf = Array(repeating: -1, count: validators)
+        shadowViews = Array(repeating: [], count: validators)
         pendingFinal = Array(repeating: BlockTree.none, count: validators)
         waiting = Array(repeating: [], count: validators)
         fetch = UntilImportedFetch(nodes: validators)
         nextChange = Array(repeating: 0, count: validators)
+        gossip = GrandpaGossip(config: config.gossip, nodes: config.gossip.mode == .polite ? validators : 0,
+                               participants: config.gossip.mode == .polite ? participants : [],
+                               gossipDuration: config.grandpa.gossipDuration, streams: streams)
         records.nodeCount = validators
         records.roundsCompleted = Array(repeating: 0, count: validators)
     }
@@ -228,6 +246,9 @@ public struct BabeGrandpaModel: SimulationModel {
             break
         case Self.untilImportedCheck:
             checkAwaitedBlocks(event.node, &ctx)
+        case Self.stageTick:
+            let (s, r) = GrandpaTimerKind.decode(event.payload)
+            rebroadcastToWidenedStage(event.node, setId: s, round: r, &ctx)
         default:
             if event.kind.rawValue >= Self.shadowTimerBase {
                 let k = Int(event.kind.rawValue - Self.shadowTimerBase)
@@ -256,6 +277,13 @@ public struct BabeGrandpaModel: SimulationModel {
             receiveGrandpa(m, from: from, at: node, &ctx)
         case .para:
             break   // handled by the parachain layer wrapping the stack
+        case .neighbor(let packet):
+            let n = Int(node)
+            guard polite, participates(n), roles[n] != .collude else { return }
+            if gossip.importNeighbor(packet, from: from, at: node, catchUpThreshold: config.grandpa.catchUpThreshold) {
+                voters[n].requestCatchUp(from: from, now: ctx.now, out: &out)
+                apply(node, &ctx)
+            }
         case .justification(let b, let setId):
             let n = Int(node)
             guard participates(n), roles[n] != .collude, voters[n].setId < setId else { return }
@@ -285,6 +313,91 @@ public struct BabeGrandpaModel: SimulationModel {
             return
         }
         if case .colluding = message { return }
+        if polite && !relay(message, from: from, at: node, &ctx) { return }
+        processGrandpa(message, from: from, at: node, &ctx)
+    }
+
+    /// Polite gossip at `node` for an incoming message: drops duplicates and messages outside
+    /// the node's window, relays new ones (not back to `from`). False: dropped.
+    mutating func relay(_ message: GrandpaMessage, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) -> Bool {
+        let silent = roles[Int(node)] == .withhold
+        switch message {
+        case .vote(let v):
+            guard gossip.acceptRoundMessage(message, at: node) == .new else { return false }
+            guard !silent else { return true }
+            gossip.roundTargets(node, setId: v.setId, round: v.round, now: ctx.now, except: from, message: message, into: &targets)
+            sendGossip(message, from: node, &ctx)
+        case .propose(let s, let r, _, _):
+            guard gossip.acceptRoundMessage(message, at: node) == .new else { return false }
+            guard !silent else { return true }
+            gossip.roundTargets(node, setId: s, round: r, now: ctx.now, except: from, message: message, into: &targets)
+            sendGossip(message, from: node, &ctx)
+        case .commit(let c):
+            guard gossip.acceptCommit(c, from: from, at: node) else { return false }
+            if gossip.noteCommit(node, number: c.target.number) { sendNeighbor(node, &ctx) }
+            guard !silent else { return true }
+            gossip.commitTargets(node, setId: c.setId, number: c.target.number, now: ctx.now, except: from, into: &targets)
+            sendGossip(message, from: node, &ctx)
+        case .catchUpRequest, .catchUp, .colluding:
+            break
+        }
+        return true
+    }
+
+    /// Sends `message` from `node` to the gossip targets in `targets`.
+    mutating func sendGossip(_ message: GrandpaMessage, from node: UInt32, _ ctx: inout SimContext<Message>) {
+        guard !targets.isEmpty else { return }
+        let size = config.grandpa.sizes.size(message)
+        ctx.broadcast(.grandpa(message), size: size, cls: Self.grandpaClass + message.cls, from: node, to: targets)
+    }
+
+    /// `node` sends its neighbour packet to every peer.
+    mutating func sendNeighbor(_ node: UInt32, _ ctx: inout SimContext<Message>) {
+        gossip.neighborPackets &+= UInt64(participants.count - 1)
+        ctx.broadcast(.neighbor(gossip.neighborPacket(node)), size: config.gossip.neighborSize, cls: Self.neighborClass,
+                      from: node, to: participants)
+    }
+
+    /// Keeps `node`'s gossip view at its voter's set and round (`note_set`, `note_round`).
+    mutating func syncGossipView(_ node: UInt32, _ ctx: inout SimContext<Message>) {
+        let n = Int(node)
+        guard polite, roles[n] != .collude, participates(n) else { return }
+        let network = ctx.network
+        if gossip.noteRound(node, setId: voters[n].setId, round: voters[n].currentRound, now: ctx.now,
+                            connected: { network.canReach(node, $0) }) {
+            sendNeighbor(node, &ctx)
+            for t in gossip.stageChangeTimes(node) {
+                ctx.schedule(at: t, node: node, kind: Self.stageTick,
+                             payload: GrandpaTimerKind.payload(setId: voters[n].setId, round: voters[n].currentRound))
+            }
+        }
+    }
+
+    /// The gossip engine's periodic rebroadcast when `node`'s propagation widens while its round
+    /// (`setId`, `round`) still runs: the votes it knows of that round and the one before go to
+    /// the newly allowed peers (copies to peers that already hold them take bandwidth only).
+    mutating func rebroadcastToWidenedStage(_ node: UInt32, setId: UInt64, round: UInt64, _ ctx: inout SimContext<Message>) {
+        let n = Int(node)
+        guard polite, participates(n), roles[n] != .collude, roles[n] != .withhold, ctx.network.isUp[n],
+              voters[n].setId == setId, voters[n].currentRound == round else { return }
+        let tree = babe.tree
+        let size = config.grandpa.sizes.vote
+        for r in [round - 1, round] where r >= 1 {
+            let peers = gossip.widenedPeers(node, setId: setId, round: r, now: ctx.now)
+            guard !peers.isEmpty else { continue }
+            for v in gossip.knownVotes(node, setId: setId, round: r, number: { tree.number[Int($0)] }) {
+                let m = GrandpaMessage.vote(v)
+                targets.removeAll(keepingCapacity: true)
+                for p in peers { targets.append(gossip.mark(p, m)) }
+                gossip.countRoundCopies(targets.count)
+                ctx.broadcast(.grandpa(m), size: size, cls: Self.grandpaClass + m.cls, from: node, to: targets)
+            }
+        }
+    }
+
+    /// A GRANDPA message past the gossip layer: held back until its blocks are imported, then
+    /// handed to the node's voter.
+    mutating func processGrandpa(_ message: GrandpaMessage, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
         if let missing = Self.missingBlock(message, at: node, babe.views, babe.tree) {
             waiting[Int(node)].append((from, message, missing))
             records.waitedForImport += 1
@@ -311,6 +424,19 @@ public struct BabeGrandpaModel: SimulationModel {
         }
         voters[Int(node)].restarted(now: ctx.now, env: env(node), out: &out)
         apply(node, &ctx)
+        if polite {
+            // A restarted node reconnects: peers forget its view and exchange neighbour packets
+            // with it (`new_peer`), which is how it learns it is behind and asks for a catch-up.
+            gossip.peerReconnected(node)
+            let network = ctx.network
+            gossip.reshuffle(node, connected: { network.canReach(node, $0) })
+            for p in participants where network.canReach(p, node) { gossip.connect(p, peer: node) }
+            sendNeighbor(node, &ctx)
+            for p in participants where p != node && ctx.network.isUp[Int(p)] && roles[Int(p)] != .collude {
+                gossip.neighborPackets &+= 1
+                ctx.send(.neighbor(gossip.neighborPacket(p)), size: config.gossip.neighborSize, cls: Self.neighborClass, from: p, to: node)
+            }
+        }
     }
 
     /// A crashed node loses the messages it was holding back for imports.
@@ -318,12 +444,26 @@ public struct BabeGrandpaModel: SimulationModel {
         waiting[Int(node)].removeAll()
         fetch.clear(node: Int(node))
         pendingFinal[Int(node)] = BlockTree.none
+        if polite {
+            // Its peers see the connection drop.
+            for p in participants where p != node { gossip.dropDisconnected(p, connected: { $0 != node }) }
+        }
     }
 
     /// A partition started or healed: BABE peers exchange status, and the colluders regroup
     /// the honest voters into sides.
     public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) {
         babe.reachabilityChanged(wire: &ctx)
+        if polite {
+            // Peers across a new partition disconnect; connections across a healed one are new
+            // peers, which exchange neighbour packets.
+            let network = ctx.network
+            for p in participants {
+                gossip.dropDisconnected(p, connected: { network.canReach(p, $0) })
+                for q in participants where network.canReach(p, q) { gossip.connect(p, peer: q) }
+            }
+            for p in participants where ctx.network.isUp[Int(p)] && roles[Int(p)] != .collude { sendNeighbor(p, &ctx) }
+        }
         guard !colluders.isEmpty else { return }
         formSides(&ctx)
     }
@@ -384,7 +524,7 @@ public struct BabeGrandpaModel: SimulationModel {
                 if entry.block == b { ready.append((entry.from, entry.message)); return true }
                 return false
             }
-            for r in ready { receiveGrandpa(r.message, from: r.from, at: node, &ctx) }
+            for r in ready { processGrandpa(r.message, from: r.from, at: node, &ctx) }
         }
     }
 
@@ -437,6 +577,7 @@ public struct BabeGrandpaModel: SimulationModel {
         }
         sides = newSides
         sideOf = newSideOf
+        shadowViews = Array(repeating: [], count: validators)
         for (i, from) in source.enumerated() where from != i || source[..<i].contains(from) {
             for c in colluders where network.isUp[Int(c)] {
                 shadows[Int(c)][i].restarted(now: ctx.now, env: shadowEnv(i), out: &out)
@@ -457,6 +598,17 @@ public struct BabeGrandpaModel: SimulationModel {
     mutating func applyShadow(_ node: UInt32, _ side: Int, _ ctx: inout SimContext<Message>) {
         let sizes = config.grandpa.sizes
         let members = sides.indices.contains(side) ? sides[side] : []
+        if polite {
+            // A colluder shows each side the view of its instance for that side.
+            let v = shadows[Int(node)][side]
+            let packet = GrandpaNeighborPacket(setId: v.setId, round: v.currentRound, commitHeight: 0)
+            if shadowViews[Int(node)].count <= side { shadowViews[Int(node)] += Array(repeating: nil, count: side + 1 - shadowViews[Int(node)].count) }
+            if shadowViews[Int(node)][side] != packet {
+                shadowViews[Int(node)][side] = packet
+                gossip.neighborPackets &+= UInt64(members.count)
+                ctx.broadcast(.neighbor(packet), size: config.gossip.neighborSize, cls: Self.neighborClass, from: node, to: members)
+            }
+        }
         let tag = UInt8(side)
         for o in out {
             switch o {
@@ -486,10 +638,12 @@ public struct BabeGrandpaModel: SimulationModel {
             i += 1
             switch o {
             case .broadcast(let m):
-                if case .commit = m {
+                if case .commit = m { records.commits += 1 }
+                if polite {
+                    broadcastPolitely(m, from: node, &ctx)
+                } else if case .commit = m {
                     // Commits reach every node, voters or not: a node that is not in the current
                     // set still follows finality (and must, to enact the change that adds it).
-                    records.commits += 1
                     ctx.broadcast(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: participants)
                 } else {
                     ctx.broadcast(.grandpa(m), size: sizes.size(m), cls: Self.grandpaClass + m.cls, from: node, to: voters[n].voters.nodes)
@@ -523,7 +677,31 @@ public struct BabeGrandpaModel: SimulationModel {
             }
         }
         out.removeAll(keepingCapacity: true)
+        syncGossipView(node, &ctx)
         checkSetChanges(node, &ctx)
+    }
+
+    /// A node's own GRANDPA message under polite gossip: votes and proposals to its stage
+    /// peers (and straight to the colluders, who listen to everything), commits to its commit
+    /// peers after noting the commit in its view.
+    mutating func broadcastPolitely(_ m: GrandpaMessage, from node: UInt32, _ ctx: inout SimContext<Message>) {
+        switch m {
+        case .vote(let v):
+            _ = gossip.acceptRoundMessage(m, at: node, own: true)
+            gossip.roundTargets(node, setId: v.setId, round: v.round, now: ctx.now, message: m, into: &targets)
+        case .propose(let s, let r, _, _):
+            _ = gossip.acceptRoundMessage(m, at: node, own: true)
+            gossip.roundTargets(node, setId: s, round: r, now: ctx.now, message: m, into: &targets)
+        case .commit(let c):
+            if gossip.noteCommit(node, number: c.target.number) { sendNeighbor(node, &ctx) }
+            gossip.commitTargets(node, setId: c.setId, number: c.target.number, now: ctx.now, into: &targets)
+        case .catchUpRequest, .catchUp, .colluding:
+            targets = voters[Int(node)].voters.nodes
+        }
+        if !colluders.isEmpty {
+            for c in colluders where c != node && !targets.contains(where: { $0 & ~Network<Never>.knownBit == c }) { targets.append(c) }
+        }
+        sendGossip(m, from: node, &ctx)
     }
 
     /// Node `node` finalizes `b` (imported): safety check, per-block times, set changes.

@@ -228,6 +228,13 @@ extension BabeGrandpaModel: ResultProducing {
         MetricDefinition("grandpa.finalized_blocks", .count, "Blocks finalized by at least one honest node"),
         MetricDefinition("grandpa.waited_for_import", .count, "GRANDPA messages held back until the node imported the blocks they vote for"),
         MetricDefinition("grandpa.fork_sync_requests", .count, "Blocks the until-imported queue requested from a peer after waiting 15 s for them (Substrate's set_sync_fork_request)"),
+        MetricDefinition("grandpa.gossip.vote_copies", .count, "Vote and proposal copies sent by polite gossip (own and relayed; 0 in direct mode)"),
+        MetricDefinition("grandpa.gossip.vote_duplicates", .count, "Vote and proposal copies received that the node already knew (dropped before validation)"),
+        MetricDefinition("grandpa.gossip.new_votes", .count, "Vote and proposal receptions that were new to the node (processed and relayed)"),
+        MetricDefinition("grandpa.gossip.commit_copies", .count, "Commit copies sent by polite gossip (own and relayed)"),
+        MetricDefinition("grandpa.gossip.neighbor_packets", .count, "Neighbour packets sent (one per peer on every change of round, set or observed commit)"),
+        MetricDefinition("grandpa.gossip.discarded", .count, "Messages dropped by the gossip validator: votes outside the node's set or rounds r-1..r+1, commits not above its highest"),
+        MetricDefinition("grandpa.gossip.catch_up_triggers", .count, "Neighbour packets showing a peer two or more rounds ahead (the node asks it for a catch-up)"),
     ]
 
     func honestNodes() -> [Int] { (0..<validators).filter { roles[$0] == .honest && participates($0) } }
@@ -319,6 +326,15 @@ extension BabeGrandpaModel: ResultProducing {
         r.merge(babe.results(at: end))
         r.scalars.append(("grandpa.waited_for_import", Double(records.waitedForImport)))
         r.scalars.append(("grandpa.fork_sync_requests", Double(records.forkSyncRequests)))
+        r.scalars += [
+            ("grandpa.gossip.vote_copies", Double(gossip.roundCopies)),
+            ("grandpa.gossip.vote_duplicates", Double(gossip.duplicates)),
+            ("grandpa.gossip.new_votes", Double(gossip.newRoundMessages)),
+            ("grandpa.gossip.commit_copies", Double(gossip.commitCopies)),
+            ("grandpa.gossip.neighbor_packets", Double(gossip.neighborPackets)),
+            ("grandpa.gossip.discarded", Double(gossip.discarded)),
+            ("grandpa.gossip.catch_up_triggers", Double(gossip.catchUpTriggers)),
+        ]
         return r
     }
 }

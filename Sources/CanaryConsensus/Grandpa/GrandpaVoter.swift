@@ -83,7 +83,8 @@ public struct GrandpaVoter {
     public var voteLimit: UInt32? = nil
     var rng: Xoshiro256StarStar
 
-    public static let messageClasses = ["grandpa-vote", "grandpa-commit", "grandpa-catchup"]
+    /// Message classes on the wire (the fourth, neighbour packets, is the gossip layer's).
+    public static let messageClasses = ["grandpa-vote", "grandpa-commit", "grandpa-catchup", "grandpa-neighbor"]
     public static let commitPurpose = StreamPurpose.grandpaCommit
 
     public init(node: UInt32, config: GrandpaConfig, setId: UInt64 = 0, voters: GrandpaVoterSet,
