@@ -19,7 +19,12 @@ public struct GrandpaSetChange: Sendable, Equatable {
 
 /// An offence an honest node detected, to be reported on chain by a later block's author.
 public struct OffenceReport: Sendable, Equatable {
-    public enum Kind: UInt8, Sendable { case babeEquivocation = 0, grandpaEquivocation = 1 }
+    public enum Kind: UInt8, Sendable {
+        case babeEquivocation = 0, grandpaEquivocation = 1
+        /// Parachain disputes concluded invalid (`SlashingOffenceKind`): the candidate's backers
+        /// (100 %) and its approvers (2 %); the time slot is the candidate.
+        case disputeForInvalidBacked = 2, disputeForInvalidApproved = 3
+    }
     public var kind: Kind
     /// Offending validator (node index).
     public var offender: UInt32
@@ -38,7 +43,15 @@ public struct OffenceReport: Sendable, Equatable {
 /// The chain's runtime as block production sees it: executed once per block on its parent's
 /// post-state, so every fork has its own state. The consensus modules call it through this
 /// interface only (CanaryRuntime implements it).
+/// Default for runtimes without parachains.
+extension BlockRuntime {
+    public mutating func rewardBackers(_ block: BlockId, validators: [UInt32], points: UInt32) {}
+}
+
 public protocol BlockRuntime: Sendable {
+    /// Era points for the validators that backed a candidate `block` included (the parachain
+    /// inclusion pallet's reward), added to `block`'s post-state before any child executes.
+    mutating func rewardBackers(_ block: BlockId, validators: [UInt32], points: UInt32)
     /// Whether the runtime elects the validators (BABE authorities per epoch, GRANDPA set changes
     /// signalled on chain); false: every validator is an authority, always.
     var decidesAuthorities: Bool { get }

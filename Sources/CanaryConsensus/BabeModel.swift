@@ -62,6 +62,8 @@ public struct BabeModel: SimulationModel {
     public internal(set) var importLog: [(node: UInt32, block: BlockId)] = []
     /// Extra body bytes per author (parachain inclusion data; empty: none).
     public var extraBlockBytes: [Int] = []
+    /// Blocks reverted by a concluded dispute (and their descendants): never imported again.
+    public internal(set) var reverted: [Bool] = []
 
     public static let peersPurpose = StreamPurpose.babePeers
     public static let genesisPurpose = StreamPurpose.babeGenesis
@@ -472,6 +474,7 @@ public struct BabeModel: SimulationModel {
         let parent = BlockId(truncatingIfNeeded: payload)
         let kind = BlockKind(rawValue: UInt8(truncatingIfNeeded: (payload >> 32) & 3))!
         let slot = payload >> 34
+        if !reverted.isEmpty && Int(parent) < reverted.count && reverted[Int(parent)] { return }   // reverted since the claim
         // The node may have finalized past `parent` while proposing (a commit right after a
         // restart, say): a block on it would not descend from the node's finalized block, which
         // Substrate's block import refuses ("not in finalized chain"), so nothing is authored;
@@ -503,6 +506,20 @@ public struct BabeModel: SimulationModel {
 
     // MARK: Import
 
+    /// Moves `node`'s best block (a revert: the old best is no longer viable).
+    mutating func moveBest(_ node: UInt32, to b: BlockId) { views.setBest(node, b) }
+
+    /// Whether `b` is on a reverted chain (its parent's flag carries over to blocks authored
+    /// on it after the revert).
+    mutating func isReverted(_ b: BlockId) -> Bool {
+        if Int(b) < reverted.count && reverted[Int(b)] { return true }
+        let p = tree.parent[Int(b)]
+        guard p != BlockTree.none, Int(p) < reverted.count, reverted[Int(p)] else { return false }
+        if reverted.count <= Int(b) { reverted += Array(repeating: false, count: Int(b) + 1 - reverted.count) }
+        reverted[Int(b)] = true
+        return true
+    }
+
     /// Queues `b` for import at `node`; false when it is refused for now (its slot has not begun
     /// on the node's skewed clock).
     @discardableResult
@@ -518,6 +535,7 @@ public struct BabeModel: SimulationModel {
             }
         }
         guard runtimeCanExecute(node, block: b) else { return true }  // runtime version hook
+        if !reverted.isEmpty && isReverted(b) { pending.set(Int(node), Int(b)); requested.set(Int(node), Int(b)); return true }
         if let r = runtime, r.isDisabled(tree.author[Int(b)], parent: tree.parent[Int(b)]) {
             // A disabled validator's block is invalid: not imported, not relayed.
             pending.set(Int(node), Int(b))

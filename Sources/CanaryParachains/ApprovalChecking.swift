@@ -151,23 +151,6 @@ public enum ApprovalChecking {
         }
     }
 
-    /// `count_no_shows`: assignments without an approval whose no-show tick (received tick, not
-    /// before the block, shifted back by the clock drift, plus the no-show duration) has passed.
-    static func countNoShows(_ assignments: [(validator: Int, tick: Int)], approvals: [Bool], clockDrift: Int,
-                             blockTick: Int, noShowDuration: Int, driftedTickNow: Int) -> (Int, Int?) {
-        var next: Int? = nil
-        var n = 0
-        for a in assignments {
-            guard a.validator < approvals.count else { continue }
-            let at = max(max(a.tick, blockTick) - clockDrift, 0) + noShowDuration
-            let approved = approvals[a.validator]
-            let isNoShow = !approved && at <= driftedTickNow
-            if !isNoShow && !approved { next = minPreferSome(next, at + clockDrift) }
-            if isNoShow { n += 1 }
-        }
-        return (n, next)
-    }
-
     /// `tranches_to_approve`.
     public static func tranchesToApprove(entry: Entry, approvals: [Bool], trancheNow: Int, blockTick: Int,
                                          noShowDuration: Int, neededApprovals: Int) -> RequiredTranches {
@@ -182,15 +165,24 @@ public enum ApprovalChecking {
             let driftedTrancheNow = max(driftedTickNow - blockTick, 0)
             // Tranche 0 is always taken.
             if tranche > driftedTrancheNow { return last }
-            var assignments: [(validator: Int, tick: Int)] = []
+            // One pass over the tranche's assignments (no copies: this runs on every evaluation).
+            var nAssignments = 0, noShows = 0
+            var lastTick: Int? = nil, nextNoShow: Int? = nil
             if next < entry.tranches.count, entry.tranches[next].tranche == tranche {
-                assignments = entry.tranches[next].assignments
+                let k = next
                 next += 1
+                for j in entry.tranches[k].assignments.indices {
+                    let a = entry.tranches[k].assignments[j]
+                    if a.validator < entry.validators { nAssignments += 1 }
+                    lastTick = max(lastTick ?? a.tick, a.tick)
+                    // `count_no_shows`
+                    guard a.validator < approvals.count else { continue }
+                    let at = max(max(a.tick, blockTick) - drift, 0) + noShowDuration
+                    let approved = approvals[a.validator]
+                    if !approved && at <= driftedTickNow { noShows += 1 }
+                    else if !approved { nextNoShow = minPreferSome(nextNoShow, at + drift) }
+                }
             }
-            let nAssignments = assignments.reduce(0) { $0 + ($1.validator < entry.validators ? 1 : 0) }
-            let lastTick = assignments.map(\.tick).max()
-            let (noShows, nextNoShow) = countNoShows(assignments, approvals: approvals, clockDrift: drift, blockTick: blockTick,
-                                                     noShowDuration: noShowDuration, driftedTickNow: driftedTickNow)
             state = state.advance(newAssignments: nAssignments, newNoShows: noShows, nextNoShow: nextNoShow, lastAssignmentTick: lastTick)
             let out = state.output(tranche: tranche, needed: neededApprovals, validators: entry.validators, noShowDuration: noShowDuration)
             switch out {

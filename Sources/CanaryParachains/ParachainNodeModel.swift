@@ -30,6 +30,8 @@ public struct ParachainNodeModel: SimulationModel {
     enum Kind: UInt8 { case collation, statement, backed, chunk, assignment, approval, povBacking, povApproval, dispute }
 
     static let backingTimeout = SimTime.seconds(2)
+    /// `BACKING_POINTS` of the inclusion pallet's `RewardValidatorsWithEraPoints`.
+    static let backingPoints: UInt32 = 20
     static let approvalTimeout = SimTime.seconds(12)
     static let tick = SimTime.ms(Int64(ApprovalChecking.tickMillis))
     static let statementSize = 256
@@ -371,6 +373,8 @@ public struct ParachainNodeModel: SimulationModel {
                     candidates[Int(id)].availableAt = now
                 }
                 candidates[Int(id)].availableIn.append(b)
+                // Era points: 20 to every backer of an enacted candidate (`reward_backing`).
+                stack.rewardBackers(b, validators: c.backers, points: Self.backingPoints)
             } else if AvailabilityTimeout.timedOut(pendingSince: Int(st.since[core]), sessionStart: s.startNumber,
                                                    frequency: s.host.groupRotationFrequency,
                                                    availabilityPeriod: s.host.parasAvailabilityPeriod, now: num) {
@@ -487,8 +491,7 @@ public struct ParachainNodeModel: SimulationModel {
     /// Re-evaluates node `n`'s unapproved candidates of block `b`: approval, own assignments to
     /// trigger, and the next wakeup (next no-show, own tranche, approval delay).
     mutating func evaluate(node n: Int, block b: BlockId, _ ctx: inout SimContext<Message>) {
-        guard var ba = approvalState[n][b] else { return }
-        approvalState[n][b] = nil   // edited in place below, put back at the end
+        guard var ba = approvalState[n].removeValue(forKey: b) else { return }   // moved out, put back at the end
         let now = nowTick(ctx.now)
         let host = sessions[ba.session].host
         let needed = host.neededApprovals, noShowSlots = host.noShowSlots
@@ -497,6 +500,14 @@ public struct ParachainNodeModel: SimulationModel {
         var wake = Int.max
         var trigger: [Int] = []
         for i in ba.tracks.indices where !ba.tracks[i].approved {
+            // Only tracks a message touched, or whose own deadline came, can have changed.
+            if !ba.tracks[i].dirty && now < ba.tracks[i].nextCheck {
+                wake = min(wake, ba.tracks[i].nextCheck)
+                continue
+            }
+            ba.tracks[i].dirty = false
+            var tw = Int.max
+            defer { ba.tracks[i].nextCheck = tw; wake = min(wake, tw) }
             let r = ApprovalChecking.isApproved(entry: ba.tracks[i].entry, approvals: ba.tracks[i].approvals,
                                                 approvalCount: ba.tracks[i].approvalCount, now: now, blockTick: ba.tick,
                                                 noShowSlots: noShowSlots, neededApprovals: needed)
@@ -518,7 +529,7 @@ public struct ParachainNodeModel: SimulationModel {
                 switch r.required {
                 case .pending(_, _, let maxB, let drift):
                     if own <= maxB && own <= trancheNow - drift { trigger.append(i) }
-                    else if own <= maxB { wake = min(wake, ba.tick + own + drift) }
+                    else if own <= maxB { tw = min(tw, ba.tick + own + drift) }
                 case .all:
                     trigger.append(i)
                 case .exact:
@@ -526,11 +537,11 @@ public struct ParachainNodeModel: SimulationModel {
                 }
             }
             switch r.required {
-            case .pending(_, let next, _, _): if let x = next { wake = min(wake, x) }
+            case .pending(_, let next, _, _): if let x = next { tw = min(tw, x) }
             case .exact(_, _, let next, let last):
-                if let x = next { wake = min(wake, x) }
-                if let l = last { wake = min(wake, max(l + ApprovalChecking.approvalDelay, now + 1)) }
-            case .all: wake = min(wake, now + noShowTicks)
+                if let x = next { tw = min(tw, x) }
+                if let l = last { tw = min(tw, max(l + ApprovalChecking.approvalDelay, now + 1)) }
+            case .all: tw = min(tw, now + noShowTicks)
             }
         }
         if !trigger.isEmpty {
@@ -538,11 +549,15 @@ public struct ParachainNodeModel: SimulationModel {
             var byTranche: [(tranche: Int, tracks: [Int])] = []
             for i in trigger {
                 ba.tracks[i].triggered = true
+                ba.tracks[i].dirty = true
                 let t = ba.tracks[i].ownTranche
                 if let k = byTranche.firstIndex(where: { $0.tranche == t }) { byTranche[k].tracks.append(i) } else { byTranche.append((t, [i])) }
                 ba.tracks[i].entry.importAssignment(tranche: t, validator: vi, tick: now)
                 records.assignments += 1
-                if config.noShowValidators.contains(UInt32(n)) { records.noShows += 1; continue }
+                if ctx.now >= config.noShowsFrom && ctx.now < config.noShowsUntil && config.noShowValidators.contains(UInt32(n)) {
+                    records.noShows += 1
+                    continue
+                }
                 // Recover the PoV from a backer and check it.
                 let c = candidates[Int(ba.tracks[i].cand)]
                 ba.inProgress += 1
@@ -585,7 +600,8 @@ public struct ParachainNodeModel: SimulationModel {
     /// checks of the block are done) or, finding it invalid, raises a dispute.
     mutating func checkDone(node n: Int, payload: UInt64, _ ctx: inout SimContext<Message>) {
         let b = BlockId(truncatingIfNeeded: payload >> 16), i = Int(payload & 0xFFFF)
-        guard var ba = approvalState[n][b], i < ba.tracks.count else { return }
+        guard var ba = approvalState[n].removeValue(forKey: b) else { return }
+        guard i < ba.tracks.count else { approvalState[n][b] = ba; return }
         ba.inProgress -= 1
         let id = ba.tracks[i].cand
         let vi = sessions[ba.session].index(of: n)!
@@ -596,6 +612,7 @@ public struct ParachainNodeModel: SimulationModel {
         }
         ba.pending.append(i)
         if !ba.tracks[i].approvals[vi] { ba.tracks[i].approvals[vi] = true; ba.tracks[i].approvalCount += 1 }
+        ba.tracks[i].dirty = true
         candidates[Int(id)].approvers.append(UInt32(n))
         if ba.inProgress == 0 {
             for (mask, chunk) in Self.masks(ba.pending) {
@@ -637,10 +654,9 @@ public struct ParachainNodeModel: SimulationModel {
             return
         }
         applyApprovalMessage(m, at: n, now: ctx.now)
-        let ba = approvalState[n][b]!
         // Evaluated at the next tick at the latest (messages of one tick batched).
         let next = nowTick(ctx.now) + 1
-        if next < ba.wakeAt {
+        if next < approvalState[n][b]!.wakeAt {
             approvalState[n][b]!.wakeAt = next
             ctx.schedule(at: .ns(Int64(next) * Self.tick.nanoseconds), node: UInt32(n), kind: Self.kWake, payload: UInt64(b))
         }
@@ -648,8 +664,12 @@ public struct ParachainNodeModel: SimulationModel {
 
     mutating func applyApprovalMessage(_ m: ParaMessage, at n: Int, now: SimTime) {
         let b = BlockId(m.a)
-        guard var ba = approvalState[n][b] else { return }
-        approvalState[n][b] = nil
+        guard approvalState[n][b] != nil else { return }
+        Self.apply(m, to: &approvalState[n][b]!, tick: nowTick(now))
+    }
+
+    /// Imports an assignment or approval message into a block's approval state (in place).
+    static func apply(_ m: ParaMessage, to ba: inout BlockApproval, tick: Int) {
         let sender = Int(m.b & 0xFFFF), chunk = Int((m.b >> 16) & 0xF), tranche = Int(m.b >> 24)
         var mask = m.c
         while mask != 0 {
@@ -658,13 +678,14 @@ public struct ParachainNodeModel: SimulationModel {
             let i = chunk * 64 + bit
             guard i < ba.tracks.count, sender < ba.tracks[i].approvals.count else { continue }
             if m.kind == Kind.assignment.rawValue {
-                ba.tracks[i].entry.importAssignment(tranche: tranche, validator: sender, tick: nowTick(now))
+                ba.tracks[i].entry.importAssignment(tranche: tranche, validator: sender, tick: tick)
+                ba.tracks[i].dirty = true
             } else if !ba.tracks[i].approvals[sender] {
                 ba.tracks[i].approvals[sender] = true
                 ba.tracks[i].approvalCount += 1
+                ba.tracks[i].dirty = true
             }
         }
-        approvalState[n][b] = ba
     }
 
     /// Node `n` considers block `b` approved (all its candidates approved; the finality cap
@@ -740,7 +761,13 @@ public struct ParachainNodeModel: SimulationModel {
                                                     validVoters: c2.approvers.map { Int($0) },
                                                     invalidVoters: []) {
                 records.slashes.append((cand, UInt32(v), offence, ctx.now))
+                // Through the runtime's offences (slashed after the slash deferral, disabled).
+                let kind: OffenceReport.Kind = offence == .forInvalidBacked ? .disputeForInvalidBacked : .disputeForInvalidApproved
+                stack.reportOffence(OffenceReport(kind: kind, offender: UInt32(v), timeSlot: UInt64(UInt32(bitPattern: cand)), detectedAt: ctx.now))
             }
+            // Revert the chain to before the inclusion.
+            for b in c2.includedIn { stack.revert(b) }
+            records.reverted += c2.includedIn.count
         }
     }
 
@@ -788,7 +815,7 @@ struct ParaSession {
         node < indexOfNode.count && indexOfNode[node] >= 0 ? Int(indexOfNode[node]) : nil
     }
 
-    func others(_ node: Int) -> [UInt32] { everyone.filter { Int($0) != node } }
+    func others(_ node: Int) -> LazyFilterSequence<[UInt32]> { everyone.lazy.filter { Int($0) != node } }
 }
 
 /// A parachain candidate and what happened to it.
@@ -849,6 +876,10 @@ struct Track {
     var approved = false
     var ownTranche = -1
     var triggered = false
+    /// A message changed it since the last evaluation.
+    var dirty = true
+    /// The tick at which time alone can change it (own tranche, no-show, approval delay).
+    var nextCheck = 0
     init(cand: Int32, validators: Int) {
         self.cand = cand
         entry = ApprovalChecking.Entry(validators: validators)
@@ -879,6 +910,7 @@ struct ParaRecords {
     var availabilityTimeouts = 0
     var disputes = 0
     var concludedInvalid = 0
+    var reverted = 0
     var tranches = LogHistogram()
     var approvalLag = LogHistogram()
     var slashes: [(cand: Int32, validator: UInt32, offence: DisputeRules.Offence, at: SimTime)] = []

@@ -19,6 +19,7 @@ extension ParachainNodeModel: ResultProducing {
         MetricDefinition("availability.timeouts", .count, "Candidates whose core timed out before availability (per fork)"),
         MetricDefinition("disputes.raised", .count, "Candidates disputed"),
         MetricDefinition("disputes.concluded_invalid", .count, "Disputes concluded invalid (supermajority of invalid votes)"),
+        MetricDefinition("disputes.reverted_blocks", .count, "Relay blocks reverted by disputes concluded invalid (the blocks that backed the candidate; their descendants follow)"),
         MetricDefinition("disputes.slashes", .count, "Validators slashed by concluded disputes (backers 100 %, approvers 2 %)"),
         MetricDefinition("finality.disputed_finalized", .count, "Canonical or finalized blocks including a disputed candidate that some honest node finalized"),
     ]
@@ -107,7 +108,7 @@ extension ParachainNodeModel: ResultProducing {
             ("para.backed", Double(records.backed)), ("approval.no_shows", Double(records.noShows)),
             ("approval.no_shows_tolerated", Double(records.noShowsTolerated)), ("approval.assignments", Double(records.assignments)),
             ("availability.timeouts", Double(records.availabilityTimeouts)), ("disputes.raised", Double(records.disputes)),
-            ("disputes.concluded_invalid", Double(records.concludedInvalid)), ("disputes.slashes", Double(records.slashes.count)),
+            ("disputes.concluded_invalid", Double(records.concludedInvalid)), ("disputes.reverted_blocks", Double(records.reverted)), ("disputes.slashes", Double(records.slashes.count)),
             ("finality.disputed_finalized", Double(disputedFinalized)),
         ]
         r.distributions += [("para.block_time", blockTime), ("para.inclusion_latency", inclusion), ("para.backing_latency", backing),

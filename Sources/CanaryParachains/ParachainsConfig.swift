@@ -32,8 +32,11 @@ public struct ParachainsConfig: Sendable, Equatable {
     /// Para ids whose collator is slow, and by how much.
     public var slowCollators: [Int] = []
     public var slowCollatorDelay: SimTime = .seconds(3)
-    /// Validators that announce their approval assignments but never approve (no-shows).
+    /// Validators that announce their approval assignments but never approve (no-shows),
+    /// between `noShowsFrom` and `noShowsUntil`.
     public var noShowValidators: [UInt32] = []
+    public var noShowsFrom: SimTime = .zero
+    public var noShowsUntil: SimTime = .never
     /// Validators that approve late, and by how much.
     public var laggingCheckers: [UInt32] = []
     public var laggingDelay: SimTime = .seconds(8)
@@ -63,7 +66,7 @@ public struct ParachainsConfig: Sendable, Equatable {
             && a.executionTime == b.executionTime && a.collatorBuildTime == b.collatorBuildTime
             && a.collatorRegions == b.collatorRegions && a.offlineCollators == b.offlineCollators
             && a.slowCollators == b.slowCollators && a.slowCollatorDelay == b.slowCollatorDelay
-            && a.noShowValidators == b.noShowValidators && a.laggingCheckers == b.laggingCheckers
+            && a.noShowValidators == b.noShowValidators && a.noShowsFrom == b.noShowsFrom && a.noShowsUntil == b.noShowsUntil && a.laggingCheckers == b.laggingCheckers
             && a.laggingDelay == b.laggingDelay && a.byzantineGroups == b.byzantineGroups && a.invalidFrom == b.invalidFrom
             && a.approvalsGateFinality == b.approvalsGateFinality && a.bitfieldDelay == b.bitfieldDelay
             && a.backedCandidateBytes == b.backedCandidateBytes

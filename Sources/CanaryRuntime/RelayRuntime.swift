@@ -72,6 +72,13 @@ public struct RelayRuntime: BlockRuntime {
     }
 
     /// The post-state of `b` (nil once pruned or if never executed).
+    /// Era points for backers (`RewardValidatorsWithEraPoints`, 20 per backed candidate).
+    public mutating func rewardBackers(_ block: BlockId, validators: [UInt32], points: UInt32) {
+        guard Int(block) < states.count, var st = states[Int(block)]?.state, config.staking != nil else { return }
+        for v in validators where Int(v) < st.eraPoints.count && st.activeSet.sortedContains(v) { st.eraPoints[Int(v)] &+= points }
+        states[Int(block)] = StateBox(st)
+    }
+
     public func state(_ b: BlockId) -> RuntimeState? { Int(b) < states.count ? states[Int(b)]?.state : nil }
 
     /// The genesis validator set (the first election's winners).
@@ -172,7 +179,15 @@ public struct RelayRuntime: BlockRuntime {
         for o in pool where o.detectedAt <= producedAt && !st.reported.sortedContains(o.key) {
             st.reported.sortedInsert(o.key)
             let era = st.staking.currentEra
-            let created = st.staking.reportEquivocation(offenders: [AccountID(o.offender)])
+            let created: [PendingSlash]
+            switch o.kind {
+            case .babeEquivocation, .grandpaEquivocation:
+                created = st.staking.reportEquivocation(offenders: [AccountID(o.offender)])
+            case .disputeForInvalidBacked:
+                created = st.staking.reportOffence(offenders: [AccountID(o.offender)], fraction: .fromPercent(100))
+            case .disputeForInvalidApproved:
+                created = st.staking.reportOffence(offenders: [AccountID(o.offender)], fraction: .fromPercent(2))
+            }
             if !created.isEmpty { st.disabled.sortedInsert(o.offender) }
             records.offences.append(OffenceRecord(block: b, number: number, era: era, report: o,
                                                   fraction: created.first?.fraction, applyAt: created.first?.applyAt))

@@ -121,7 +121,7 @@ extension RelayRuntime {
         ], key: ["block", "kind", "offender", "time_slot"])
         for o in offences {
             ot.rows.append([.int(o.block), .int(o.number), .int(o.era),
-                            .text(o.report.kind == .babeEquivocation ? "babe_equivocation" : "grandpa_equivocation"),
+                            .text(Self.offenceName(o.report.kind)),
                             .int(o.report.offender), .integer(Int64(bitPattern: o.report.timeSlot)), .time(o.report.detectedAt),
                             o.fraction.map { .int($0.parts) } ?? .null, o.applyAt.map { .int($0) } ?? .null])
         }
@@ -149,5 +149,16 @@ extension RelayRuntime {
             r.scalars.append(("treasury.final", Double(st.staking.treasury)))
         }
         return r
+    }
+}
+
+extension RelayRuntime {
+    static func offenceName(_ k: OffenceReport.Kind) -> String {
+        switch k {
+        case .babeEquivocation: "babe_equivocation"
+        case .grandpaEquivocation: "grandpa_equivocation"
+        case .disputeForInvalidBacked: "dispute_for_invalid_backed"
+        case .disputeForInvalidApproved: "dispute_for_invalid_approved"
+        }
     }
 }

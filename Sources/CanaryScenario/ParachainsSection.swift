@@ -49,6 +49,8 @@ enum ParachainsSection {
         Field("slow_collators", .array(.integer(min: 0, max: 999)), "Para ids whose collator sends late."),
         Field("slow_collator_delay", .duration, "How late slow collators send (default 3s)."),
         Field("no_show_validators", .array(.nodeSelector), "Validators that announce approval assignments but never approve."),
+        Field("no_shows_from", .duration, "When the no-show validators stop approving (default 0s)."),
+        Field("no_shows_until", .duration, "When they approve again (default: never)."),
         Field("lagging_checkers", .array(.nodeSelector), "Validators that approve late."),
         Field("lagging_delay", .duration, "How late lagging checkers approve (default 8s)."),
         Field("byzantine_groups", .array(.integer(min: 0, max: 10_000)), "Backing groups (session group indices) that back one invalid candidate."),
@@ -99,6 +101,10 @@ enum ParachainsSection {
         }
         c.noShowValidators = nodes("no_show_validators")
         c.laggingCheckers = nodes("lagging_checkers")
+        if let v = o["no_shows_from"], let d = r.duration(v.value, "parachains.no_shows_from") { c.noShowsFrom = d }
+        if let v = o["no_shows_until"], let d = r.duration(v.value, "parachains.no_shows_until") {
+            if d <= c.noShowsFrom { r.error(v.value, "parachains.no_shows_until must be after no_shows_from") } else { c.noShowsUntil = d }
+        }
         if let v = o["lagging_delay"], let d = r.duration(v.value, "parachains.lagging_delay") { c.laggingDelay = d }
         if let v = o["byzantine_groups"], let list = r.sequence(v.value, "parachains.byzantine_groups") {
             c.byzantineGroups = list.compactMap { r.integer($0, min: 0, max: 10_000, "a group index").map { Int($0) } }

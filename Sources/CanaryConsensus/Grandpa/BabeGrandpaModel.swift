@@ -194,6 +194,31 @@ public struct BabeGrandpaModel: SimulationModel {
     /// GRANDPA-finalized block per node (the node's view: BABE's fork choice respects it).
     public var finalized: [BlockId] { babe.views.finalized }
 
+    /// The runtime hooks of the parachain layer: offences (dispute slashes) and backers' points.
+    public mutating func reportOffence(_ o: OffenceReport) { babe.runtime?.noteOffence(o) }
+    public mutating func rewardBackers(_ block: BlockId, validators: [UInt32], points: UInt32) {
+        babe.runtime?.rewardBackers(block, validators: validators, points: points)
+    }
+
+    /// A dispute concluded invalid: `bad` and its descendants are reverted (the `Revert` digest;
+    /// chain selection marks them non-viable). Every node whose best block is on a reverted
+    /// chain moves to its best viable block; reverted blocks are never imported again.
+    public mutating func revert(_ bad: BlockId) {
+        let t = babe.tree
+        if babe.reverted.count < t.count { babe.reverted += Array(repeating: false, count: t.count - babe.reverted.count) }
+        for i in Int(bad)..<t.count where !babe.reverted[i] && (i == Int(bad) || t.isAncestor(bad, of: BlockId(i))) {
+            babe.reverted[i] = true
+        }
+        for n in 0..<validators where babe.reverted[Int(babe.views.best[n])] {
+            var pick = babe.views.finalized[n]
+            for i in 0..<t.count where !babe.reverted[i] && babe.views.hasImported(UInt32(n), BlockId(i))
+                && t.isAncestor(pick, of: BlockId(i)) && t.isBetter(BlockId(i), than: pick) {
+                pick = BlockId(i)
+            }
+            babe.moveBest(UInt32(n), to: pick)
+        }
+    }
+
     /// Extra body bytes of `node`'s next authored block (parachain inclusion data).
     public mutating func setExtraBlockBytes(node: Int, bytes: Int) {
         if babe.extraBlockBytes.count <= node { babe.extraBlockBytes += Array(repeating: 0, count: node + 1 - babe.extraBlockBytes.count) }
