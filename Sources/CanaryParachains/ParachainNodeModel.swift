@@ -537,7 +537,16 @@ public struct ParachainNodeModel: SimulationModel {
                 }
             }
             switch r.required {
-            case .pending(_, let next, _, _): if let x = next { tw = min(tw, x) }
+            case .pending(let considered, let next, let maxB, let drift):
+                if let x = next { tw = min(tw, x) }
+                // Time alone moves the considered tranche: received assignments of a later
+                // tranche count once it is reached, and the broadcast limit grows with it.
+                if let t = ba.tracks[i].entry.tranches.first(where: { $0.tranche > considered })?.tranche {
+                    tw = min(tw, ba.tick + t + drift)
+                }
+                if own >= 0 && !ba.tracks[i].triggered && own > maxB {
+                    tw = min(tw, ba.tick + own - (maxB - considered) + drift)
+                }
             case .exact(_, _, let next, let last):
                 if let x = next { tw = min(tw, x) }
                 if let l = last { tw = min(tw, max(l + ApprovalChecking.approvalDelay, now + 1)) }
