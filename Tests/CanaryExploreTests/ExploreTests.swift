@@ -72,6 +72,27 @@ struct NeverTwoDown: InvariantChecker {
         #expect(kinds == ["crash", "partition", "loss", "latency", "clock_skew", "slow"])
     }
 
+    /// Fewer validators (a shrink step) keep only the nodes below the count in every timed
+    /// fault, drop skews and slow-downs left without nodes, and the file still decodes.
+    @Test func droppingNodesKeepsTimedFaultsValid() throws {
+        var c = try loadBase("Scenarios/explore/grandpa-small.yaml")
+        c.events = [TimedFault(at: .seconds(40), fault: .loss(0.3, nodes: [2, 15])),
+                    TimedFault(at: .seconds(40), fault: .clockSkew(.seconds(-4), nodes: [12, 18])),
+                    TimedFault(at: .seconds(40), fault: .slow(6, nodes: [3, 17])),
+                    TimedFault(at: .seconds(50), fault: .latency(.ms(900), nodes: [])),
+                    TimedFault(at: .seconds(60), fault: .loss(0, nodes: [])),
+                    TimedFault(at: .seconds(60), fault: .clockSkew(.zero, nodes: [12, 18])),
+                    TimedFault(at: .seconds(60), fault: .slow(1, nodes: [3, 17])),
+                    TimedFault(at: .seconds(70), fault: .latency(.zero, nodes: []))]
+        c.units = ExploreCase.pairUnits(c.events, firstUnit: 0)
+        #expect(c.units == [0, 1, 2, 3, 0, 1, 2, 3])
+        c.dropNodes(atOrAbove: 10)
+        #expect(c.events.map(\.fault) == [.loss(0.3, nodes: [2]), .slow(6, nodes: [3]), .latency(.ms(900), nodes: []),
+                                         .loss(0, nodes: []), .slow(1, nodes: [3]), .latency(.zero, nodes: [])])
+        let s = try ScenarioDecoder.decode(yaml: c.yaml(), file: "case.yaml")
+        #expect(s.events == c.events && s.validatorCount == 10)
+    }
+
     @Test func baseTimelinesAreKeptAndNotContradicted() throws {
         let base = try loadBase("Scenarios/kusama/grandpa-offline-third.yaml")
         for seed: UInt64 in 1...10 {
