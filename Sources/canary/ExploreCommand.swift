@@ -140,6 +140,14 @@ struct ExploreCommand: ParsableCommand {
             // the output so far names the seeds that completed.
             fflush(nil)
             let c = FaultPlan.draw(base: base, seed: seed, intensity: intensity, recovery: explorer.recovery)
+            // The case is written before it runs and removed when it passes: should Canary itself
+            // trap on it, the file that reproduces the trap is left behind.
+            let path = (out as NSString).appendingPathComponent("\(base.name)-seed\(seed).yaml")
+            try writeCase(c, to: path, header: [
+                "Written by canary explore \(scenario) (seed \(seed), --faults \(faults)) before running it; removed when it passes.",
+                "If this file is left without a result line for the seed, Canary itself crashed on it.",
+                "Replay: canary explore \(path) --replay\(invariants.flags)",
+            ])
             let outcome = explorer.run(c)
             totalEvents += outcome.events
             let size = c.size
@@ -152,10 +160,10 @@ struct ExploreCommand: ParsableCommand {
             guard let first = outcome.violations.first else {
                 print("seed \(seed): ok (\(size.events) fault events, \(size.byzantine) byzantine, \(outcome.events) sim events)"
                       + (printDigests ? " digest \(outcome.digest)" : ""))
+                try? FileManager.default.removeItem(atPath: path)
                 continue
             }
             failures += 1
-            let path = (out as NSString).appendingPathComponent("\(base.name)-seed\(seed).yaml")
             try writeCase(c, to: path, header: [
                 "Reproducer written by canary explore \(scenario) (seed \(seed), --faults \(faults)).",
                 "\(first)",

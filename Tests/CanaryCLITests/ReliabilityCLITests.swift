@@ -97,7 +97,11 @@ import CanaryStore
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.contains("3 seeds: every run digest identical across process 1, process 2"))
         // The digests printed are a function of the seed: other seeds, other digests.
-        let one = try CLI.run(base + ["--print-digests", "--out", CLI.tempDir().path])
+        let outDir = CLI.tempDir()
+        let one = try CLI.run(base + ["--print-digests", "--out", outDir.path])
+        // Each case is written before it runs (so a trap of Canary itself leaves its reproducer)
+        // and removed when it passes.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outDir.path).isEmpty)
         let digests = one.stdout.split(separator: "\n").filter { $0.hasPrefix("seed ") }.compactMap { $0.split(separator: " ").last }
         #expect(digests.count == 3 && Set(digests).count == 3 && digests.allSatisfy { $0.count == 64 })
         // Another "build" that disagrees on seed 2.
