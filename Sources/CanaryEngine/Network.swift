@@ -118,6 +118,17 @@ public struct Network<Message>: Sendable where Message: Sendable {
         _ message: Message, size: Int, cls: Int = 0, from: UInt32, to targets: Targets,
         now: SimTime, queue: inout EventQueue
     ) -> Int where Targets.Element == UInt32 {
+        broadcast(message, size: size, cls: cls, from: from, to: targets, now: now, queue: &queue, deliverIf: { _, _ in true })
+    }
+
+    /// `broadcast`, asking `deliverIf(target, arrival)` for each copy that would arrive: false
+    /// means the receiver will already hold the message by then (an earlier copy is on its
+    /// way), so the copy is sent and counted as delivered but not scheduled, as with `knownBit`.
+    @inlinable @discardableResult
+    public mutating func broadcast<Targets: Sequence>(
+        _ message: Message, size: Int, cls: Int = 0, from: UInt32, to targets: Targets,
+        now: SimTime, queue: inout EventQueue, deliverIf: (UInt32, SimTime) -> Bool
+    ) -> Int where Targets.Element == UInt32 {
         let f = Int(from)
         guard isUp[f] else { return 0 }
         let slot = allocateStored(Stored(message: message, refs: 0, size: UInt32(clamping: size), cls: UInt16(cls)))
@@ -157,6 +168,13 @@ public struct Network<Message>: Sendable where Message: Sendable {
                 continue
             }
             let delay = config.latency[fromRegion][Int(nodeRegion[ti])].sample(&rngs[f]) + conditions.extraDelay(f, ti)
+            if !deliverIf(t, linkFree + delay) {
+                _classStats[cls].delivered &+= 1
+                _classStats[cls].bytesDelivered &+= UInt64(size)
+                _traffic[ti].received &+= 1
+                _traffic[ti].bytesReceived &+= UInt64(size)
+                continue
+            }
             let handle = allocateDelivery(Delivery(slot: slot, from: from, epoch: lifeEpoch[ti], sentAt: now))
             stored[Int(slot)].refs &+= 1
             queue.push(time: linkFree + delay, node: t, kind: .deliver, payload: UInt64(handle))

@@ -66,6 +66,13 @@ public struct SimContext<Message: Sendable>: Sendable {
         network.broadcast(m, size: size, cls: cls, from: from, to: targets, now: now, queue: &queue)
     }
 
+    /// `broadcast` with a per-copy delivery decision (see `Network.broadcast(_:size:cls:from:to:now:queue:deliverIf:)`).
+    @inlinable public mutating func broadcast<T: Sequence>(_ m: Message, size: Int, cls: Int = 0, from: UInt32, to targets: T,
+                                                          deliverIf: (UInt32, SimTime) -> Bool)
+    where T.Element == UInt32 {
+        network.broadcast(m, size: size, cls: cls, from: from, to: targets, now: now, queue: &queue, deliverIf: deliverIf)
+    }
+
     @inlinable mutating func advance(to t: SimTime) { _now = t }
 }
 

@@ -373,7 +373,13 @@ public struct BabeGrandpaModel: SimulationModel {
     mutating func sendGossip(_ message: GrandpaMessage, from node: UInt32, _ ctx: inout SimContext<Message>) {
         guard !targets.isEmpty else { return }
         let size = config.grandpa.sizes.size(message)
-        ctx.broadcast(.grandpa(message), size: size, cls: Self.grandpaClass + message.cls, from: node, to: targets)
+        if case .vote(let v) = message {
+            // A copy that would arrive after an earlier copy of the same vote is not scheduled.
+            ctx.broadcast(.grandpa(message), size: size, cls: Self.grandpaClass + message.cls, from: node, to: targets,
+                          deliverIf: { self.gossip.firstArrival($0, v, at: $1) })
+        } else {
+            ctx.broadcast(.grandpa(message), size: size, cls: Self.grandpaClass + message.cls, from: node, to: targets)
+        }
     }
 
     /// `node` sends its neighbour packet to every peer.
@@ -406,7 +412,6 @@ public struct BabeGrandpaModel: SimulationModel {
         guard polite, participates(n), roles[n] != .collude, roles[n] != .withhold, ctx.network.isUp[n],
               voters[n].setId == setId, voters[n].currentRound == round else { return }
         let tree = babe.tree
-        let size = config.grandpa.sizes.vote
         for r in [round - 1, round] where r >= 1 {
             let peers = gossip.widenedPeers(node, setId: setId, round: r, now: ctx.now)
             guard !peers.isEmpty else { continue }
@@ -415,7 +420,7 @@ public struct BabeGrandpaModel: SimulationModel {
                 targets.removeAll(keepingCapacity: true)
                 for p in peers { targets.append(gossip.mark(p, m)) }
                 gossip.countRoundCopies(targets.count)
-                ctx.broadcast(.grandpa(m), size: size, cls: Self.grandpaClass + m.cls, from: node, to: targets)
+                sendGossip(m, from: node, &ctx)
             }
         }
     }
@@ -453,6 +458,8 @@ public struct BabeGrandpaModel: SimulationModel {
             // A restarted node reconnects: peers forget its view and exchange neighbour packets
             // with it (`new_peer`), which is how it learns it is behind and asks for a catch-up.
             gossip.peerReconnected(node)
+            // Copies sent to it while it was down were dropped: none is on its way any more.
+            gossip.clearPending(node)
             let network = ctx.network
             gossip.reshuffle(node, connected: { network.canReach(node, $0) })
             for p in participants where network.canReach(p, node) { gossip.connect(p, peer: node) }
@@ -470,6 +477,7 @@ public struct BabeGrandpaModel: SimulationModel {
         fetch.clear(node: Int(node))
         pendingFinal[Int(node)] = BlockTree.none
         if polite {
+            gossip.clearPending(node)
             // Its peers see the connection drop.
             for p in participants where p != node { gossip.dropDisconnected(p, connected: { $0 != node }) }
         }
@@ -484,6 +492,7 @@ public struct BabeGrandpaModel: SimulationModel {
             // peers, which exchange neighbour packets.
             let network = ctx.network
             for p in participants {
+                gossip.clearPending(p)
                 gossip.dropDisconnected(p, connected: { network.canReach(p, $0) })
                 for q in participants where network.canReach(p, q) { gossip.connect(p, peer: q) }
             }

@@ -98,6 +98,10 @@ public struct GrandpaGossip: Sendable {
     var seenFirst: [BlockId]
     var seenSecond: [UInt64]
     var seenPropose: [Bool]
+    /// Earliest scheduled arrival of a vote (first target) at each node, by slot, phase and
+    /// voter, while it has not arrived yet: a later copy of the same vote is a duplicate.
+    var pendingArrival: [SimTime]
+    var pendingTarget: [BlockId]
     let voterWords: Int
     var rngs: [Xoshiro256StarStar]
 
@@ -129,6 +133,8 @@ public struct GrandpaGossip: Sendable {
         voterWords = (nodes + 63) / 64
         seenSecond = Array(repeating: 0, count: nodes * Self.window * 2 * ((nodes + 63) / 64))
         seenPropose = Array(repeating: false, count: nodes * Self.window)
+        pendingArrival = Array(repeating: .never, count: nodes * Self.window * 2 * nodes)
+        pendingTarget = Array(repeating: BlockTree.none, count: nodes * Self.window * 2 * nodes)
         rngs = (0..<nodes).map { streams.stream(.grandpaGossip, node: UInt32($0)) }
     }
 
@@ -273,6 +279,38 @@ public struct GrandpaGossip: Sendable {
         roundCopies &+= UInt64(targets.count)
     }
 
+    /// Whether a copy of vote `v` arriving at `peer` at `arrival` must be delivered: false when
+    /// an earlier copy of the same vote is already on its way there (the later one would be
+    /// dropped as a duplicate); counted as a duplicate then. Tracks only rounds in the peer's
+    /// current window (opening its slot for the round if needed: older rounds in that slot are
+    /// outside the window). Exact under crashes (`clearPending` on a crash) and losses (decided
+    /// at send); at the moment a partition starts, a copy in flight across it may hide a later
+    /// copy from the same side (`clearPending` for every node on reachability changes bounds it).
+    public mutating func firstArrival(_ peer: UInt32, _ v: GrandpaVoteMessage, at arrival: SimTime) -> Bool {
+        let p = Int(peer)
+        guard Int(v.voter) < nodes, v.setId == viewSet[p], v.round + 1 >= viewRound[p], v.round <= viewRound[p] + 1 else { return true }
+        let s = slot(p, setId: v.setId, round: v.round)
+        let i = (s * 2 + (v.phase == .prevote ? 0 : 1)) * nodes + Int(v.voter)
+        if seenFirst[i] == v.target.block { duplicates &+= 1; return false }
+        guard seenFirst[i] == BlockTree.none else { return true }
+        if pendingTarget[i] == BlockTree.none || arrival < pendingArrival[i] {
+            if pendingTarget[i] == BlockTree.none || pendingTarget[i] == v.target.block {
+                pendingArrival[i] = arrival
+                pendingTarget[i] = v.target.block
+            }
+            return true
+        }
+        guard pendingTarget[i] == v.target.block else { return true }
+        duplicates &+= 1
+        return false
+    }
+
+    /// Forgets the scheduled arrivals at `node` (it crashed: copies in flight to it are dropped).
+    public mutating func clearPending(_ node: UInt32) {
+        let base = Int(node) * Self.window * 2 * nodes
+        for i in base..<(base + Self.window * 2 * nodes) { pendingArrival[i] = .never; pendingTarget[i] = BlockTree.none }
+    }
+
     /// Whether `peer` already holds round message `m` (it would drop a copy arriving later as a
     /// duplicate). Only the first vote of a voter is checked; a second one is never assumed known.
     @inline(__always) func knows(_ peer: Int, _ m: GrandpaMessage) -> Bool {
@@ -316,7 +354,7 @@ public struct GrandpaGossip: Sendable {
         if slotTag[s] != tag {
             slotTag[s] = tag
             let base = s * 2 * nodes
-            for i in base..<(base + 2 * nodes) { seenFirst[i] = BlockTree.none }
+            for i in base..<(base + 2 * nodes) { seenFirst[i] = BlockTree.none; pendingArrival[i] = .never; pendingTarget[i] = BlockTree.none }
             let wbase = s * 2 * voterWords
             for i in wbase..<(wbase + 2 * voterWords) { seenSecond[i] = 0 }
             seenPropose[s] = false
