@@ -90,6 +90,31 @@ import CanaryEngine
         #expect(g.catchUpTriggers == 1)
     }
 
+    /// Neighbour packets applied as views: a peer sees a node's announced view one median
+    /// latency later; peers two or more rounds behind get one catch-up check each, due when the
+    /// packet reaches them.
+    @Test func announcedViewsArriveAfterTheLatencyAndFlagLaggingPeers() {
+        var g = Self.gossip(4)
+        let latency = [[LatencyDistribution(median: .ms(100), sigma: 0.1)]]
+        g.configureDelays(nodeRegion: [0, 0, 0, 0], latency: latency)
+        for v in 0..<4 { g.publishView(UInt32(v), now: .zero) }
+        _ = g.noteRound(1, setId: 0, round: 3, now: .seconds(10))
+        g.publishView(1, now: .seconds(10))
+        #expect(g.visibleView(0, 1, now: .seconds(10) + .ms(99)).round == 1)
+        #expect(g.visibleView(0, 1, now: .seconds(10) + .ms(100)).round == 3)
+        // Nodes 0, 2, 3 are at round 1: two behind node 1.
+        let lagging = g.laggingPeers(of: 1, threshold: 2, reachable: { $0 != 3 })
+        #expect(lagging.map(\.peer) == [0, 2])
+        #expect(lagging.allSatisfy { $0.at == .seconds(10) + .ms(100) })
+        #expect(g.laggingPeers(of: 1, threshold: 2, reachable: { _ in true }).map(\.peer) == [3])   // 0 and 2 pending
+        let due = g.catchUpDue(0, peer: 1, threshold: 2, now: .seconds(10) + .ms(100))
+        #expect(due && g.catchUpTriggers == 1)
+        let early = g.catchUpDue(2, peer: 1, threshold: 2, now: .seconds(10))
+        #expect(!early)
+        #expect(g.peerAhead(of: 3, threshold: 2, reachable: { _ in true }) == 1)
+        #expect(g.peerAhead(of: 1, threshold: 2, reachable: { _ in true }) == nil)
+    }
+
     /// A vote flooded over the stage peers (each node relays a new vote once) reaches every node
     /// through first and second stages within a few hops, and most nodes through the lucky peers
     /// alone (a node in nobody's lucky set — probability about e^-4 — waits for the wider stages).

@@ -81,6 +81,8 @@ public struct BabeGrandpaModel: SimulationModel {
     static let untilImportedCheck = layout.grandpa.kind(11)
     /// Polite gossip: a node's propagation stage widens (payload: set and round).
     static let stageTick = layout.grandpa.kind(12)
+    /// Polite gossip: a neighbour packet from a peer far ahead reaches the node (payload: the peer).
+    static let neighborTick = layout.grandpa.kind(13)
     static let shadowTimerBase = layout.grandpa.firstKind + 16
     static let maxSides = 64
     static let grandpaClass = layout.grandpa.firstClass
@@ -234,6 +236,7 @@ public struct BabeGrandpaModel: SimulationModel {
     // MARK: SimulationModel
 
     public mutating func start(_ ctx: inout SimContext<Message>) {
+        if polite { gossip.configureDelays(nodeRegion: ctx.network.nodeRegion, latency: ctx.network.config.latency) }
         babe.start(wire: &ctx)
         if !colluders.isEmpty { formSides(&ctx) }
         for n in 0..<validators where participates(n) {
@@ -271,6 +274,8 @@ public struct BabeGrandpaModel: SimulationModel {
             break
         case Self.untilImportedCheck:
             checkAwaitedBlocks(event.node, &ctx)
+        case Self.neighborTick:
+            neighborArrived(event.node, from: UInt32(truncatingIfNeeded: event.payload), &ctx)
         case Self.stageTick:
             let (s, r) = GrandpaTimerKind.decode(event.payload)
             rebroadcastToWidenedStage(event.node, setId: s, round: r, &ctx)
@@ -382,11 +387,49 @@ public struct BabeGrandpaModel: SimulationModel {
         }
     }
 
-    /// `node` sends its neighbour packet to every peer.
+    /// `node` sends its neighbour packet to every peer. The packets are applied as views rather
+    /// than delivered as events (n² of them per round would cost as much as the votes): each copy
+    /// takes its turn on the upload link and is counted, and every peer sees the view one median
+    /// latency later (`GrandpaGossip.visibleView`). Peers that far behind get a catch-up check
+    /// when the packet would reach them.
     mutating func sendNeighbor(_ node: UInt32, _ ctx: inout SimContext<Message>) {
         gossip.neighborPackets &+= UInt64(participants.count - 1)
+        gossip.publishView(node, now: ctx.now)
+        targets.removeAll(keepingCapacity: true)
+        for p in participants { targets.append(p | Network<Never>.knownBit) }
         ctx.broadcast(.neighbor(gossip.neighborPacket(node)), size: config.gossip.neighborSize, cls: Self.neighborClass,
-                      from: node, to: participants)
+                      from: node, to: targets)
+        let network = ctx.network
+        let roles = self.roles
+        for (p, at) in gossip.laggingPeers(of: node, threshold: config.grandpa.catchUpThreshold,
+                                           reachable: { network.canReach(node, $0) && roles[Int($0)] != .collude }) {
+            ctx.schedule(at: at, node: p, kind: Self.neighborTick, payload: UInt64(node))
+        }
+    }
+
+    /// A catch-up check at `node`: the neighbour packet of `peer` (far ahead when it was sent)
+    /// reached it; if `peer` is still 2 or more rounds ahead as `node` sees it, ask it.
+    mutating func neighborArrived(_ node: UInt32, from peer: UInt32, _ ctx: inout SimContext<Message>) {
+        let n = Int(node)
+        guard polite, participates(n), roles[n] != .collude else { return }
+        guard ctx.network.isUp[n], ctx.network.canReach(node, peer) else {
+            _ = gossip.catchUpDue(node, peer: peer, threshold: .max / 2, now: ctx.now)   // clears the pending flag
+            return
+        }
+        if gossip.catchUpDue(node, peer: peer, threshold: config.grandpa.catchUpThreshold, now: ctx.now) {
+            voters[n].requestCatchUp(from: peer, now: ctx.now, out: &out)
+            apply(node, &ctx)
+        }
+    }
+
+    /// A node that (re)connects gets its peers' neighbour packets: if one is 2 or more rounds
+    /// ahead it will ask it for a catch-up when the packet arrives.
+    mutating func checkPeersAhead(_ node: UInt32, _ ctx: inout SimContext<Message>) {
+        let network = ctx.network
+        let roles = self.roles
+        guard let p = gossip.peerAhead(of: node, threshold: config.grandpa.catchUpThreshold,
+                                       reachable: { network.canReach(node, $0) && roles[Int($0)] != .collude }) else { return }
+        ctx.schedule(at: ctx.now + gossip.delay(Int(p), Int(node)), node: node, kind: Self.neighborTick, payload: UInt64(p))
     }
 
     /// Keeps `node`'s gossip view at its voter's set and round (`note_set`, `note_round`).
@@ -457,17 +500,14 @@ public struct BabeGrandpaModel: SimulationModel {
         if polite {
             // A restarted node reconnects: peers forget its view and exchange neighbour packets
             // with it (`new_peer`), which is how it learns it is behind and asks for a catch-up.
-            gossip.peerReconnected(node)
             // Copies sent to it while it was down were dropped: none is on its way any more.
             gossip.clearPending(node)
             let network = ctx.network
             gossip.reshuffle(node, connected: { network.canReach(node, $0) })
             for p in participants where network.canReach(p, node) { gossip.connect(p, peer: node) }
             sendNeighbor(node, &ctx)
-            for p in participants where p != node && ctx.network.isUp[Int(p)] && roles[Int(p)] != .collude {
-                gossip.neighborPackets &+= 1
-                ctx.send(.neighbor(gossip.neighborPacket(p)), size: config.gossip.neighborSize, cls: Self.neighborClass, from: p, to: node)
-            }
+            gossip.neighborPackets &+= UInt64(participants.count - 1)   // its peers' packets to it
+            checkPeersAhead(node, &ctx)
         }
     }
 
@@ -496,7 +536,10 @@ public struct BabeGrandpaModel: SimulationModel {
                 gossip.dropDisconnected(p, connected: { network.canReach(p, $0) })
                 for q in participants where network.canReach(p, q) { gossip.connect(p, peer: q) }
             }
-            for p in participants where ctx.network.isUp[Int(p)] && roles[Int(p)] != .collude { sendNeighbor(p, &ctx) }
+            for p in participants where ctx.network.isUp[Int(p)] && roles[Int(p)] != .collude {
+                sendNeighbor(p, &ctx)
+                checkPeersAhead(p, &ctx)
+            }
         }
         guard !colluders.isEmpty else { return }
         formSides(&ctx)

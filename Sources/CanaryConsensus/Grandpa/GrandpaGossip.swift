@@ -87,7 +87,20 @@ public struct GrandpaGossip: Sendable {
     // Stage peers per node (reshuffled at every round start).
     var firstStage: [[UInt32]]
     var secondStage: [[UInt32]]
-    // Peers' views as node `n` learnt them: index `n * nodes + peer`.
+    // Neighbour packets are applied as views, not delivered as events: each node's recent views
+    // (`historyLength` of them, with the time each was announced), and a peer sees a node's view
+    // one median one-way latency after it was announced (`delay`).
+    static let historyLength = 8
+    var histTime: [SimTime]
+    var histSet: [UInt64]
+    var histRound: [UInt64]
+    var histCommit: [UInt32]
+    var histCount: [Int]
+    var nodeRegion: [UInt16] = []
+    var regionDelay: [[SimTime]] = []
+    /// A catch-up check is scheduled for the node (one at a time).
+    var triggerPending: [Bool]
+    // Peers' views as node `n` learnt them from explicit packets (colluders): `n * nodes + peer`.
     var peerSet: [UInt32]
     var peerRound: [UInt32]
     var peerCommit: [UInt32]
@@ -125,6 +138,12 @@ public struct GrandpaGossip: Sendable {
         commitHeight = Array(repeating: 0, count: nodes)
         firstStage = Array(repeating: [], count: nodes)
         secondStage = Array(repeating: [], count: nodes)
+        histTime = Array(repeating: .zero, count: nodes * Self.historyLength)
+        histSet = Array(repeating: 0, count: nodes * Self.historyLength)
+        histRound = Array(repeating: 1, count: nodes * Self.historyLength)
+        histCommit = Array(repeating: 0, count: nodes * Self.historyLength)
+        histCount = Array(repeating: 0, count: nodes)
+        triggerPending = Array(repeating: false, count: nodes)
         peerSet = Array(repeating: 0, count: nodes * nodes)
         peerRound = Array(repeating: 1, count: nodes * nodes)
         peerCommit = Array(repeating: 0, count: nodes * nodes)
@@ -143,6 +162,96 @@ public struct GrandpaGossip: Sendable {
     /// The node's neighbour packet (its current view).
     public func neighborPacket(_ node: UInt32) -> GrandpaNeighborPacket {
         GrandpaNeighborPacket(setId: viewSet[Int(node)], round: viewRound[Int(node)], commitHeight: commitHeight[Int(node)])
+    }
+
+    /// Median one-way latency between the nodes' regions: how long a neighbour packet takes.
+    public mutating func configureDelays(nodeRegion: [UInt16], latency: [[LatencyDistribution]]) {
+        self.nodeRegion = nodeRegion
+        regionDelay = latency.map { $0.map(\.median) }
+    }
+
+    @inline(__always) func delay(_ from: Int, _ to: Int) -> SimTime {
+        regionDelay.isEmpty ? .zero : regionDelay[Int(nodeRegion[from])][Int(nodeRegion[to])]
+    }
+
+    /// The node announces its current view (its neighbour packet to every peer): recorded with
+    /// the time, for peers to see one latency later.
+    public mutating func publishView(_ node: UInt32, now: SimTime) {
+        let n = Int(node)
+        let i = n * Self.historyLength + histCount[n] % Self.historyLength
+        histTime[i] = now
+        histSet[i] = viewSet[n]
+        histRound[i] = viewRound[n]
+        histCommit[i] = commitHeight[n]
+        histCount[n] += 1
+    }
+
+    /// The view of `peer` as node `n` knows it at `now`: the peer's latest announcement that has
+    /// had time to arrive (or the default view, round 1 of set 0), or a more advanced one from an
+    /// explicit packet.
+    @inline(__always) func visibleView(_ n: Int, _ peer: UInt32, now: SimTime) -> (set: UInt64, round: UInt64, commit: UInt32) {
+        let p = Int(peer)
+        var v: (set: UInt64, round: UInt64, commit: UInt32) = (0, 1, 0)
+        let c = histCount[p]
+        if c > 0 {
+            let d = delay(p, n)
+            let lowest = Swift.max(0, c - Self.historyLength)
+            var j = c - 1
+            while j >= lowest {
+                let i = p * Self.historyLength + j % Self.historyLength
+                if histTime[i] + d <= now { v = (histSet[i], histRound[i], histCommit[i]); break }
+                j -= 1
+            }
+            if j < lowest && lowest > 0 {
+                let i = p * Self.historyLength + lowest % Self.historyLength
+                v = (histSet[i], histRound[i], histCommit[i])
+            }
+        }
+        let e = n * nodes + p
+        let es = UInt64(peerSet[e]), er = UInt64(peerRound[e])
+        if es > v.set || (es == v.set && er > v.round) { v.set = es; v.round = er }
+        v.commit = Swift.max(v.commit, peerCommit[e])
+        return v
+    }
+
+    /// After `node` announced its view: the reachable peers in its set that are `threshold` or
+    /// more rounds behind it and have no catch-up check pending; each gets one, one latency later
+    /// (a neighbour packet from a peer that far ahead makes a node request a catch-up).
+    public mutating func laggingPeers(of node: UInt32, threshold: UInt64, reachable: (UInt32) -> Bool) -> [(peer: UInt32, at: SimTime)] {
+        let u = Int(node)
+        var out: [(peer: UInt32, at: SimTime)] = []
+        let i = u * Self.historyLength + (histCount[u] - 1) % Self.historyLength
+        for p in participants where p != node && !triggerPending[Int(p)] {
+            let pi = Int(p)
+            guard viewSet[pi] == viewSet[u], viewRound[pi] + threshold <= viewRound[u], reachable(p) else { continue }
+            triggerPending[pi] = true
+            out.append((p, histTime[i] + delay(u, pi)))
+        }
+        return out
+    }
+
+    /// The catch-up check scheduled for `node` (see `laggingPeers`) is due: true when `peer`'s
+    /// view, as `node` sees it now, is `threshold` or more rounds ahead in the same set.
+    public mutating func catchUpDue(_ node: UInt32, peer: UInt32, threshold: UInt64, now: SimTime) -> Bool {
+        let n = Int(node)
+        triggerPending[n] = false
+        let v = visibleView(n, peer, now: now)
+        guard v.set == viewSet[n], v.round >= viewRound[n] + threshold else { return false }
+        catchUpTriggers += 1
+        return true
+    }
+
+    /// A node (re)connecting learns its peers' views from their neighbour packets: the most
+    /// advanced reachable peer `threshold` or more rounds ahead, if any (it asks that one).
+    public func peerAhead(of node: UInt32, threshold: UInt64, reachable: (UInt32) -> Bool) -> UInt32? {
+        let n = Int(node)
+        var best: UInt32? = nil
+        for p in participants where p != node && reachable(p) {
+            let pi = Int(p)
+            guard viewSet[pi] == viewSet[n], viewRound[pi] >= viewRound[n] + threshold else { continue }
+            if best == nil || viewRound[pi] > viewRound[Int(best!)] { best = p }
+        }
+        return best
     }
 
     /// `note_set` / `note_round`: the node's voter is at (`setId`, `round`). Returns true when
@@ -244,11 +353,10 @@ public struct GrandpaGossip: Sendable {
     }
 
     /// Whether `node`'s view of `peer` accepts a round message of (`setId`, `round`).
-    @inline(__always) func peerAccepts(_ n: Int, _ peer: UInt32, setId: UInt64, round: UInt64) -> Bool {
-        let i = n * nodes + Int(peer)
-        guard UInt64(peerSet[i]) == setId else { return false }
-        let r = UInt64(peerRound[i])
-        return round + 1 >= r && round <= r + 1
+    @inline(__always) func peerAccepts(_ n: Int, _ peer: UInt32, setId: UInt64, round: UInt64, now: SimTime) -> Bool {
+        let v = visibleView(n, peer, now: now)
+        guard v.set == setId else { return false }
+        return round + 1 >= v.round && round <= v.round + 1
     }
 
     /// The peers `node` sends a round message of (`setId`, `round`) to now, except `except`.
@@ -269,11 +377,11 @@ public struct GrandpaGossip: Sendable {
             }
         }
         if s == 2 {
-            for p in participants where p != node && p != except && peerAccepts(n, p, setId: setId, round: round) { add(p, &targets) }
+            for p in participants where p != node && p != except && peerAccepts(n, p, setId: setId, round: round, now: now) { add(p, &targets) }
         } else {
-            for p in firstStage[n] where p != except && peerAccepts(n, p, setId: setId, round: round) { add(p, &targets) }
+            for p in firstStage[n] where p != except && peerAccepts(n, p, setId: setId, round: round, now: now) { add(p, &targets) }
             if s == 1 {
-                for p in secondStage[n] where p != except && peerAccepts(n, p, setId: setId, round: round) { add(p, &targets) }
+                for p in secondStage[n] where p != except && peerAccepts(n, p, setId: setId, round: round, now: now) { add(p, &targets) }
             }
         }
         roundCopies &+= UInt64(targets.count)
@@ -334,8 +442,9 @@ public struct GrandpaGossip: Sendable {
         targets.removeAll(keepingCapacity: true)
         let n = Int(node)
         @inline(__always) func wants(_ p: UInt32) -> Bool {
-            let i = n * nodes + Int(p)
-            return p != except && UInt64(peerSet[i]) == setId && peerCommit[i] < number
+            guard p != except else { return false }
+            let v = visibleView(n, p, now: now)
+            return v.set == setId && v.commit < number
         }
         if stage(n, now: now) == 2 {
             for p in participants where p != node && wants(p) { targets.append(p) }
@@ -434,10 +543,10 @@ public struct GrandpaGossip: Sendable {
         let n = Int(node)
         switch stage(n, now: now) {
         case 1:
-            return secondStage[n].filter { peerAccepts(n, $0, setId: setId, round: round) }
+            return secondStage[n].filter { peerAccepts(n, $0, setId: setId, round: round, now: now) }
         case 2:
             return participants.filter { p in
-                p != node && !firstStage[n].contains(p) && !secondStage[n].contains(p) && peerAccepts(n, p, setId: setId, round: round)
+                p != node && !firstStage[n].contains(p) && !secondStage[n].contains(p) && peerAccepts(n, p, setId: setId, round: round, now: now)
             }
         default:
             return []
