@@ -314,15 +314,6 @@ public struct GrandpaGossip: Sendable {
         return false
     }
 
-    /// `peer` (re)connected to every node: the others forget its view (a new peer starts at the
-    /// default view, round 1 of set 0) until its neighbour packet arrives.
-    public mutating func peerReconnected(_ peer: UInt32) {
-        for n in 0..<nodes {
-            let i = n * nodes + Int(peer)
-            peerSet[i] = 0; peerRound[i] = 1; peerCommit[i] = 0
-        }
-    }
-
     /// Draws the stage peers of `node` (`Peers::reshuffle`, all peers authorities): the first
     /// `luckyPeers` of a shuffle of the other participants, then `max(luckyPeers, sqrt(peers))`.
     mutating func reshuffle(_ node: UInt32, connected: (UInt32) -> Bool) {
@@ -369,12 +360,7 @@ public struct GrandpaGossip: Sendable {
         let n = Int(node)
         let s = stage(n, now: now)
         @inline(__always) func add(_ p: UInt32, _ targets: inout [UInt32]) {
-            if let m = message, knows(Int(p), m) {
-                targets.append(p | Network<Never>.knownBit)
-                duplicates &+= 1
-            } else {
-                targets.append(p)
-            }
+            targets.append(message.map { mark(p, $0) } ?? p)
         }
         if s == 2 {
             for p in participants where p != node && p != except && peerAccepts(n, p, setId: setId, round: round, now: now) { add(p, &targets) }
