@@ -3,6 +3,7 @@ import Foundation
 import CanaryEngine
 import CanaryConsensus
 import CanaryScenario
+import CanaryStore
 
 /// `canary bench grandpa`: the node stack (BABE + GRANDPA) at a given size, timed: wall seconds
 /// per simulated hour, events per second and nanoseconds per GRANDPA vote reception — the
@@ -61,7 +62,7 @@ struct BenchGrandpaCommand: ParsableCommand {
         let events = Double(sim.ctx.events)
         let perHour = wall * 3600 / d.seconds
         let lag = results.distributions.first { $0.0 == "finality_lag_blocks" }?.1
-        let rss = peakResidentBytes()
+        let rss = ProcessMemory.current()?.peakResidentBytes ?? 0
         let build = buildKind
         if json {
             let obj: [String: Any] = [
@@ -84,14 +85,4 @@ struct BenchGrandpaCommand: ParsableCommand {
             print(String(format: "  peak RSS      %.0f MB", Double(rss) / 1e6))
         }
     }
-}
-
-/// Peak resident set size of this process (Linux `VmHWM`), 0 where unavailable.
-func peakResidentBytes() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-        return kb * 1024
-    }
-    return 0
 }
