@@ -31,7 +31,7 @@ let package = Package(
         // Parachain host rules: configuration, cores and groups, assignments, approvals, disputes (docs/parachains.md).
         .target(name: "CanaryParachains", dependencies: ["CanaryArithmetic", "CanaryEngine", "CanaryChain", "CanaryConsensus"], swiftSettings: release),
         // The chain's runtime with state per block (implements CanaryChain's BlockRuntime).
-        .target(name: "CanaryRuntime", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryStaking", "CanaryGovernance", "CanaryEngine", "CanaryChain"], swiftSettings: release),
+        .target(name: "CanaryRuntime", dependencies: ["CanaryArithmetic", "CanaryNPoS", "CanaryEconomics", "CanaryStaking", "CanaryGovernance", "CanaryEngine", "CanaryChain", "CanaryParachains"], swiftSettings: release),
         // Simulation.
         .target(name: "CanaryEngine", swiftSettings: release),
         .target(name: "CanaryChain", dependencies: ["CanaryEngine"], swiftSettings: release),
@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "CanaryGovernanceTests", dependencies: ["CanaryGovernance"]),
         .testTarget(name: "CanaryEngineTests", dependencies: ["CanaryEngine"]),
         .testTarget(name: "CanaryChainTests", dependencies: ["CanaryChain", "CanaryEngine"]),
-        .testTarget(name: "CanaryRuntimeTests", dependencies: ["CanaryRuntime", "CanaryConsensus", "CanaryStaking", "CanaryEngine"]),
+        .testTarget(name: "CanaryRuntimeTests", dependencies: ["CanaryRuntime", "CanaryConsensus", "CanaryStaking", "CanaryEngine", "CanaryParachains"]),
         .testTarget(name: "CanaryConsensusTests", dependencies: ["CanaryConsensus", "CanaryChain", "CanaryEngine"]),
         .testTarget(name: "CanaryScenarioTests", dependencies: ["CanaryScenario", "CanaryRuntime", "CanaryParachains"]),
         .testTarget(name: "CanaryStoreTests", dependencies: ["CanaryStore", "CanaryScenario", "CanaryEngine"]),

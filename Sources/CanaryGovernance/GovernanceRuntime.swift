@@ -246,14 +246,19 @@ public struct GovernanceRuntime: Sendable {
 
     /// Executes block `number`, authored at `time` (ns). Only the next height runs (a fork's
     /// second block at a height executed already changes nothing): returns false otherwise.
+    ///
+    /// `dispatch` runs enacted calls that belong to pallets outside governance (the parachains'
+    /// `configuration.set_config`): it returns the dispatch result (`ok` or the pallet error),
+    /// or nil for a call it does not know (recorded as dispatched, without effect).
     @discardableResult
-    public mutating func execute(block number: BlockNumber, at time: Int64) -> Bool {
+    public mutating func execute(block number: BlockNumber, at time: Int64,
+                                 dispatch: (ProposalCall) -> String? = { _ in nil }) -> Bool {
         guard number == lastExecuted + 1 else { return false }
         lastExecuted = number
         if uniformSlot == nil { blockTimes.append(time) }
         // on_initialize: the scheduler agenda (enactments, referendum alarms).
         for e in gov.serviceBlock(now: number) {
-            if case let .enacted(_, _, call) = e.kind { enact(call, referendum: e.index, block: number, time: time) }
+            if case let .enacted(_, _, call) = e.kind { enact(call, referendum: e.index, block: number, time: time, dispatch: dispatch) }
         }
         // The block's extrinsics: scripted calls that are due.
         while nextBlockAction < blockActions.count, case .block(let b) = blockActions[nextBlockAction].trigger, b <= number {
@@ -270,9 +275,11 @@ public struct GovernanceRuntime: Sendable {
         return true
     }
 
-    mutating func enact(_ call: ProposalCall, referendum: ReferendumIndex, block: BlockNumber, time: Int64) {
+    mutating func enact(_ call: ProposalCall, referendum: ReferendumIndex, block: BlockNumber, time: Int64,
+                        dispatch: (ProposalCall) -> String? = { _ in nil }) {
         guard call.name == "system.set_code" else {
-            calls.append(CallRecord(block: block, time: time, call: "dispatch \(call)", who: nil, referendum: Int(referendum), result: "ok"))
+            calls.append(CallRecord(block: block, time: time, call: "dispatch \(call)", who: nil, referendum: Int(referendum),
+                                    result: dispatch(call) ?? "ok"))
             return
         }
         let current = specVersion(forBlock: block + 1)

@@ -186,7 +186,7 @@ public struct ParachainNodeModel: SimulationModel {
             start = tree.parent[Int(start)]
         }
         let active = Array(0..<validators)
-        let host = config.host(session: Int(epoch))
+        let host = hostConfiguration(session: Int(epoch), at: b)   // runtime's configuration pallet, else the scenario's
         let paraValidators = Scheduling.paraValidators(active: active, randomness: st?.randomness ?? .zero,
                                                        maxValidators: host.maxValidators).map { UInt32($0) }
         let s = ParaSession(epoch: epoch, nodes: paraValidators, validators: validators, host: host,

@@ -114,6 +114,7 @@ extension ParachainNodeModel: ResultProducing {
         r.distributions += [("para.block_time", blockTime), ("para.inclusion_latency", inclusion), ("para.backing_latency", backing),
                             ("approval.lag_blocks", records.approvalLag), ("approval.tranches", records.tranches),
                             ("approval.time", approvalTime)]
+        r.merge(sessionResults())
         return r
     }
 }

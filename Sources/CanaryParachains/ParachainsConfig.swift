@@ -54,6 +54,10 @@ public struct ParachainsConfig: Sendable, Equatable {
     /// Governance `set_config` changes: (first session it applies in, the whole configuration
     /// from then on), in session order.
     public var configChanges: [(session: Int, host: HostConfiguration)] = []
+    /// The same changes as the calls that make them (the fields each entry names), for a run
+    /// with a runtime: it dispatches each in session `session - 2` through its `configuration`
+    /// pallet state, where governance `set_config` calls stack with them.
+    public var configCalls: [(session: Int, call: HostConfigurationCall)] = []
     public init() {}
 
     /// The configuration in force in `session` (a BABE epoch index).
@@ -71,6 +75,7 @@ public struct ParachainsConfig: Sendable, Equatable {
             && a.approvalsGateFinality == b.approvalsGateFinality && a.bitfieldDelay == b.bitfieldDelay
             && a.backedCandidateBytes == b.backedCandidateBytes
             && a.configChanges.map(\.session) == b.configChanges.map(\.session) && a.configChanges.map(\.host) == b.configChanges.map(\.host)
+            && a.configCalls.map(\.session) == b.configCalls.map(\.session) && a.configCalls.map(\.call) == b.configCalls.map(\.call)
     }
 
     public var cores: Int { parachains * coresPerPara }

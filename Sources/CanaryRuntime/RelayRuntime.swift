@@ -5,6 +5,7 @@ import CanaryChain
 import CanaryStaking
 import CanaryNPoS
 import CanaryGovernance
+import CanaryParachains
 
 /// The relay chain's runtime at full fidelity: one `execute(block)` on the parent block's
 /// post-state, for every block any node authors (each fork has its own state).
@@ -64,6 +65,11 @@ public struct RelayRuntime: BlockRuntime {
                                    eraBlocks: Array(repeating: 0, count: config.validators),
                                    authorities: winners, nextAuthorities: winners)
         genesis.governance = config.governance.map(GovernanceRuntime.init(setup:))
+        genesis.configuration = config.hostConfiguration.map(ConfigurationState.init)
+        // Scenario set_config entries for sessions 1 and 2 were "called" before the chain began.
+        for (k, call) in config.configurationCalls where k - ConfigurationState.sessionDelay <= 0 {
+            _ = genesis.configuration?.dispatch(call, current: k - ConfigurationState.sessionDelay)
+        }
         states = [StateBox(genesis)]
         if let p = population {
             records.elections.append(ElectionRecord(block: BlockTree.genesis, number: 0, era: 0, session: 0,
@@ -156,10 +162,22 @@ public struct RelayRuntime: BlockRuntime {
         let slot = tree.slot[Int(b)]
         let now = UInt64(max(config.slotDuration.nanoseconds, 0) / 1_000_000) &* slot
         let epoch = tree.state(b)?.epochIndex ?? st.session
-        // Governance (on_initialize: the scheduler agenda; then the block's calls).
-        st.governance?.execute(block: number, at: tree.producedAt[Int(b)].nanoseconds)
+        // Governance (on_initialize: the scheduler agenda; then the block's calls). Enacted
+        // configuration calls are scheduled from the session before any session change in this
+        // block: the parachains initializer applies a new session at the end of its first block
+        // (`on_finalize`), so `shared::CurrentSessionIndex` is still the old one until then.
+        if st.governance != nil {
+            let session = Int(st.session)
+            var configuration = st.configuration
+            st.governance!.execute(block: number, at: tree.producedAt[Int(b)].nanoseconds) { call in
+                Self.dispatchConfiguration(call, &configuration, session: session)
+            }
+            st.configuration = configuration
+        }
+        let sessionBefore = st.session
         guard st.population != nil else {
             st.session = max(st.session, epoch)
+            newConfigurationSessions(&st, after: sessionBefore, block: b, at: tree.producedAt[Int(b)])
             states[Int(b)] = StateBox(st)
             return
         }
@@ -167,6 +185,7 @@ public struct RelayRuntime: BlockRuntime {
             st.session += 1
             rotateSession(&st, block: b, number: number, millis: now)
         }
+        newConfigurationSessions(&st, after: sessionBefore, block: b, at: tree.producedAt[Int(b)])
         // Era points of the author.
         let author = Int(tree.author[Int(b)])
         if author < st.eraPoints.count {
@@ -193,6 +212,33 @@ public struct RelayRuntime: BlockRuntime {
                                                   fraction: created.first?.fraction, applyAt: created.first?.applyAt))
         }
         states[Int(b)] = StateBox(st)
+    }
+
+    // MARK: The parachains configuration pallet
+
+    /// Dispatches an enacted `configuration.set_config` call in `session` (nil for other calls:
+    /// governance records them itself).
+    static func dispatchConfiguration(_ call: ProposalCall, _ configuration: inout ConfigurationState?, session: Int) -> String? {
+        guard call.name == HostConfigurationCall.callName else { return nil }
+        guard configuration != nil else { return "CallUnavailable" }   // no parachains (the decoder refuses such scenarios)
+        guard let c = HostConfigurationCall(arguments: call.arguments) else { return "CallDecodeFailed" }
+        return configuration!.dispatch(c, current: session) ?? "ok"
+    }
+
+    /// The sessions `old + 1 ... st.session` begin (`initializer_on_new_session`): the changes
+    /// staged for each are enacted, then the scenario's `set_config` entries due two sessions
+    /// later are dispatched in it.
+    mutating func newConfigurationSessions(_ st: inout RuntimeState, after old: UInt64, block b: BlockId, at time: SimTime) {
+        guard st.configuration != nil, st.session > old else { return }
+        for k in Int(old + 1)...Int(st.session) {
+            st.configuration!.newSession(k)
+            for (s, call) in config.configurationCalls where s - ConfigurationState.sessionDelay == k {
+                guard let error = st.configuration!.dispatch(call, current: k) else { continue }
+                // Possible only when a governance call made the base inconsistent with this entry.
+                records.violations.append(RuntimeViolation(block: b, era: 0, violation: InvariantViolation(
+                    invariant: "configuration.set_config", time: time, detail: "parachains.set_config for session \(s) refused: \(error)")))
+            }
+        }
     }
 
     // MARK: Sessions and eras
@@ -280,4 +326,18 @@ public struct RelayRuntime: BlockRuntime {
 final class StateBox: @unchecked Sendable {
     let state: RuntimeState
     init(_ state: RuntimeState) { self.state = state }
+}
+
+extension RelayRuntime: HostConfigurationSource {
+    /// The `configuration` pallet's view from `block`'s post-state (or the nearest executed
+    /// ancestor's, if it was pruned): the configuration staged for `session` or earlier.
+    public func hostConfiguration(session: Int, at block: BlockId, in tree: BlockTree) -> HostConfiguration? {
+        guard config.hostConfiguration != nil else { return nil }
+        var b = block
+        while b != BlockTree.none {
+            if Int(b) < states.count, let c = states[Int(b)]?.state.configuration { return c.configuration(forSession: session) }
+            b = tree.parent[Int(b)]
+        }
+        return nil
+    }
 }

@@ -1,6 +1,7 @@
 import CanaryEngine
 import CanaryStaking
 import CanaryGovernance
+import CanaryParachains
 
 /// What the full-fidelity runtime needs from a scenario: the staking population and behaviour
 /// (`staking:`, shared with the statistical level), how sessions and eras map onto BABE, and
@@ -30,6 +31,14 @@ public struct RelayRuntimeConfig: Sendable {
     /// Star-balancing iterations after the election (`BalancingConfig`; 0: none, as Kusama's
     /// miner by default).
     public var balancingIterations: Int = 0
+    /// The parachains' HostConfiguration at genesis (nil: no parachains, no `configuration`
+    /// pallet). With it, the runtime keeps the pallet's state per block and dispatches
+    /// governance `set_config` calls into it.
+    public var hostConfiguration: HostConfiguration?
+    /// The scenario's `parachains.set_config` entries: each is dispatched as a configuration call
+    /// at the start of session `session - 2` (at genesis if that is not after 0), so it is active
+    /// from `session` on.
+    public var configurationCalls: [(session: Int, call: HostConfigurationCall)] = []
 
     public init(staking: StakingSimulationConfig?, governance: GovernanceSetup? = nil, validators: Int, seed: UInt64) {
         self.staking = staking

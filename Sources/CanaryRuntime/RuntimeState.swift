@@ -2,6 +2,7 @@ import CanaryArithmetic
 import CanaryChain
 import CanaryStaking
 import CanaryGovernance
+import CanaryParachains
 
 /// The runtime's post-state of one block: everything the chain decides, as one value.
 ///
@@ -13,6 +14,9 @@ public struct RuntimeState: Sendable {
     public var population: StatisticalStakingModel?
     /// OpenGov, the scheduler and the runtime version (`set_code`), per fork.
     public var governance: GovernanceRuntime?
+    /// The parachains `configuration` pallet: the active HostConfiguration and the changes
+    /// staged for later sessions (nil without parachains).
+    public var configuration: ConfigurationState?
     /// Current session index (= the BABE epoch of this block).
     public var session: UInt64 = 0
     /// Timestamp (ms) of the block that started the current era.

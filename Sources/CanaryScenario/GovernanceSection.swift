@@ -3,6 +3,7 @@ import Yams
 import CanaryEngine
 import CanaryGovernance
 import CanaryEconomics
+import CanaryParachains
 
 /// The `governance:` section: tracks, electorate, accounts, referenda, votes (explicit, drawn by
 /// behaviour models, or from a CSV file) and the runtime versions `set_code` can install.
@@ -56,7 +57,9 @@ enum GovernanceSection {
     static let referendum: [Field] = when + [
         Field("track", .string, required: true, "Track name (its first origin submits): root, whitelisted_caller, ..."),
         Field("call", .oneOf([.string, .object([Field("set_code", .integer(min: 1, max: Int64(UInt32.max)), "Spec version to install."),
-                                               Field("remark", .string, "Remark text.")])]), required: true, "`remark`, `{remark: text}` or `{set_code: SPEC}`."),
+                                               Field("remark", .string, "Remark text."),
+                                               Field("set_config", .object(ParachainsSection.hostFields), "Parachain HostConfiguration fields to change (root or whitelisted_caller track; active two sessions after enactment).")])]),
+              required: true, "`remark`, `{remark: text}`, `{set_code: SPEC}` or `{set_config: {field: value, ...}}`."),
         Field("submitter", .string, required: true, "Submitting account (pays the submission deposit)."),
         Field("decision_deposit", .oneOf([.string, .object(decisionDeposit)]), "`with_submission` (default), `none`, or {at|block, by}."),
         Field("enactment", .object([Field("after", .duration, "Delay after approval (default 0s; at least min_enactment)."),
@@ -110,8 +113,9 @@ enum GovernanceSection {
         }
     }
 
+    /// `parachains`: whether the scenario runs the parachain layer (`set_config` calls need it).
     static func decode(_ node: Node, seed: UInt64, file: String, nodeRegions: [UInt16]?, regions: [String],
-                       _ r: inout YAMLReader) -> GovernanceSetup? {
+                       parachains: Bool = false, _ r: inout YAMLReader) -> GovernanceSetup? {
         guard let o = r.object(node, fields, context: "governance") else { return nil }
         let streams = RandomStreams(seed: seed)
         var ok = true
@@ -274,6 +278,17 @@ enum GovernanceSection {
                 }
                 refTracks.append(track?.id ?? 0)
                 let call = ro["call"].flatMap { c -> ProposalCall? in decodeCall(c.value, versions: versions, &r) }
+                if let call, call.name == HostConfigurationCall.callName, let c = ro["call"] {
+                    // `configuration.set_*` calls are `ensure_root`: only a referendum whose
+                    // origin dispatches as Root can carry them (docs/parachains.md, Governance).
+                    if !parachains {
+                        r.error(c.value, "set_config changes the parachain host configuration: the scenario needs a parachains: section"); ok = false
+                    }
+                    if let track, let t = ro["track"], !track.origins.contains(where: configurationOrigins.contains) {
+                        r.error(t.value, "set_config needs the Root origin (configuration.set_* calls are ensure_root): use track root or whitelisted_caller, not '\(track.name)'")
+                        ok = false
+                    }
+                }
                 let who = single(ro["submitter"], "submitter", &r)
                 var enactment = DispatchTime.after(0)
                 if let en = ro["enactment"], let eo = r.object(en.value, referendum.first { $0.name == "enactment" }!.type.objectFields, context: "enactment") {
@@ -440,14 +455,19 @@ enum GovernanceSection {
         return c
     }
 
+    /// Origins that dispatch a call as Root on Kusama: the Root track, and the WhitelistedCaller
+    /// track (`whitelist.dispatch_whitelisted_call_with_preimage` dispatches the whitelisted call
+    /// as Root; `DispatchWhitelistedOrigin = EitherOf<EnsureRoot, WhitelistedCaller>`).
+    static let configurationOrigins: [ProposalOrigin] = [.root, .whitelistedCaller]
+
     static func decodeCall(_ node: Node, versions: [RuntimeVersion], _ r: inout YAMLReader) -> ProposalCall? {
         if case .scalar = node {
             let s = r.string(node, "call") ?? ""
             if s == "remark" { return .remark() }
-            r.error(node, "unknown call '\(s)'; expected remark, {remark: text} or {set_code: SPEC}"); return nil
+            r.error(node, "unknown call '\(s)'; expected remark, {remark: text}, {set_code: SPEC} or {set_config: {field: value}}"); return nil
         }
         guard case .mapping(let m) = node, m.count == 1, let (k, v) = m.first, let key = k.scalar?.string else {
-            r.error(node, "call must be remark, {remark: text} or {set_code: SPEC}"); return nil
+            r.error(node, "call must be remark, {remark: text}, {set_code: SPEC} or {set_config: {field: value}}"); return nil
         }
         switch key {
         case "remark": return r.string(v, "remark").map { .remark($0) }
@@ -457,8 +477,16 @@ enum GovernanceSection {
                 r.error(v, "set_code \(spec): no such runtime version; define it under governance.runtime.versions"); return nil
             }
             return .setCode(specVersion: UInt32(spec))
+        case "set_config":
+            guard let o = r.object(v, ParachainsSection.hostFields, context: "set_config") else { return nil }
+            guard !o.isEmpty else {
+                r.error(v, "set_config needs at least one HostConfiguration field, e.g. {needed_approvals: 40}"); return nil
+            }
+            let call = ParachainsSection.hostCall(o, context: "set_config", &r)
+            guard call.settings.count == o.count else { return nil }   // a value out of its limits (reported)
+            return ProposalCall(HostConfigurationCall.callName, call.arguments)
         default:
-            r.error(k, "unknown call '\(key)'; expected remark or set_code"); return nil
+            r.error(k, "unknown call '\(key)'; expected remark, set_code or set_config"); return nil
         }
     }
 }

@@ -41,7 +41,7 @@ public enum ModelRegistry {
                           runs: { mode, _, _ in mode == .full }),
         ModelRegistration(name: "GRANDPA", sections: ["consensus"], metrics: BabeGrandpaModel.metrics,
                           runs: { mode, finality, _ in mode == .full && finality }),
-        ModelRegistration(name: "parachains", sections: ["parachains"], metrics: ParachainNodeModel.metrics,
+        ModelRegistration(name: "parachains", sections: ["parachains"], metrics: ParachainNodeModel.metrics + ParachainNodeModel.sessionMetrics,
                           runs: { mode, finality, s in mode == .full && finality && s.contains("parachains") }),
         ModelRegistration(name: "statistical staking", sections: ["consensus", "staking", "governance"],
                           metrics: StatisticalStakingModel.metrics, runs: { mode, _, _ in mode == .statistical }),

@@ -120,8 +120,10 @@ enum ParachainsSection {
                       let s = e["session"].flatMap({ r.integer($0.value, min: 1, max: 1_000_000, "session") }) else { continue }
                 if Int(s) <= last { r.error(e["session"]!.value, "set_config changes must be listed in increasing session order") }
                 last = Int(s)
-                applyHost(e, to: &host, context: "set_config", &r)
+                let call = hostCall(e, context: "set_config", &r)
+                call.apply(to: &host)
                 c.configChanges.append((Int(s), host))
+                c.configCalls.append((Int(s), call))
             }
         }
         if let problem = c.host.consistencyError() { r.error(node, "parachains: \(problem)") }
@@ -130,27 +132,23 @@ enum ParachainsSection {
     }
 
     static func applyHost(_ o: [String: (key: Node, value: Node)], to h: inout HostConfiguration, context: String, _ r: inout YAMLReader) {
-        func int(_ key: String) -> Int? {
-            guard let v = o[key], let f = hostFields.first(where: { $0.name == key }), case .integer(let lo, let hi) = f.type else { return nil }
-            return r.integer(v.value, min: lo, max: hi, "\(context).\(key)").map { Int($0) }
+        hostCall(o, context: context, &r).apply(to: &h)
+    }
+
+    /// The host configuration fields present in `o`, each checked against its limits in
+    /// `hostFields`, as one configuration call. The `parachains:` section, its `set_config`
+    /// entries and the governance `set_config` call all read fields through here.
+    static func hostCall(_ o: [String: (key: Node, value: Node)], context: String, _ r: inout YAMLReader) -> HostConfigurationCall {
+        var settings: [(field: HostConfigurationField, value: Int)] = []
+        for f in hostFields {
+            guard let v = o[f.name], let field = HostConfigurationField(rawValue: f.name) else { continue }
+            if case .integer(let lo, let hi) = f.type {
+                if let n = r.integer(v.value, min: lo, max: hi, "\(context).\(f.name)") { settings.append((field, Int(n))) }
+            } else if let n = r.size(v.value, "\(context).\(f.name)") {
+                settings.append((field, n))
+            }
         }
-        if let v = int("num_cores") { h.numCores = v }
-        if let v = int("max_validators") { h.maxValidators = v }
-        if let v = int("max_validators_per_core") { h.maxValidatorsPerCore = v }
-        if let v = int("group_rotation_frequency") { h.groupRotationFrequency = v }
-        if let v = int("paras_availability_period") { h.parasAvailabilityPeriod = v }
-        if let v = int("scheduling_lookahead") { h.schedulingLookahead = v }
-        if let v = int("needed_approvals") { h.neededApprovals = v }
-        if let v = int("relay_vrf_modulo_samples") { h.relayVRFModuloSamples = v }
-        if let v = int("n_delay_tranches") { h.nDelayTranches = v }
-        if let v = int("zeroth_delay_tranche_width") { h.zerothDelayTrancheWidth = v }
-        if let v = int("no_show_slots") { h.noShowSlots = v }
-        if let v = int("minimum_backing_votes") { h.minimumBackingVotes = v }
-        if let v = int("max_candidate_depth") { h.maxCandidateDepth = v }
-        if let v = int("allowed_ancestry_len") { h.allowedAncestryLen = v }
-        if let v = o["max_pov_size"], let n = r.size(v.value, "\(context).max_pov_size") { h.maxPoVSize = n }
-        if let v = int("dispute_period") { h.disputePeriod = v }
-        if let v = int("dispute_post_conclusion_acceptance_period") { h.disputePostConclusionAcceptancePeriod = v }
+        return HostConfigurationCall(settings)
     }
 
     /// A constant or `{min, max}`: sizes in bytes, durations in nanoseconds.

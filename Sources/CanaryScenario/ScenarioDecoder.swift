@@ -3,6 +3,7 @@ import Yams
 import CanaryRuntime
 import CanaryEngine
 import CanaryGovernance
+import CanaryParachains
 
 /// Turns scenario YAML into a `Scenario`, reporting every problem at once with file:line:column.
 public enum ScenarioDecoder {
@@ -118,7 +119,7 @@ public enum ScenarioDecoder {
                 r.error(s.key, "governance counts periods in 6s blocks: with a governance section staking.slot must be 6s")
             }
             return GovernanceSection.decode(g.value, seed: overrides.seed ?? seed, file: r.file, nodeRegions: validatorRegions,
-                                            regions: regions, &r)
+                                            regions: regions, parachains: consensus == .full && top["parachains"] != nil, &r)
         }
         let parachains = top["parachains"].flatMap {
             ParachainsSection.decode($0.value, regions: regions, nodeRegions: validatorRegions, &r)
@@ -143,6 +144,12 @@ public enum ScenarioDecoder {
                 rt.balancingIterations = options.balancing
             }
             rt.slotDuration = scenario.babe.slotDuration
+            // The runtime holds the parachains' configuration pallet: governance set_config
+            // calls and the section's set_config entries are dispatched there, per fork.
+            if let p = parachains {
+                rt.hostConfiguration = p.host
+                rt.configurationCalls = p.configCalls
+            }
             scenario.runtime = rt
         }
         if consensus == .statistical { scenario.staking?.governance = governance }
