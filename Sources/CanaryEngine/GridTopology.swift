@@ -117,3 +117,27 @@ public struct RandomRouting: Sendable, Equatable {
         return pick
     }
 }
+
+extension RandomRouting {
+    /// Up to `target` distinct random peers out of `peers`, none for which `exclude` holds.
+    ///
+    /// Upstream walks its peers in `HashMap` order (random per process) and samples each with
+    /// probability `sampleRate / n` until `target` are picked, so the picks are, in effect,
+    /// uniformly random peers; drawing them directly costs `target` draws instead of one per
+    /// peer. Deterministic for a given stream.
+    public static func pick(target: Int = 4, from peers: [UInt32], rng: inout Xoshiro256StarStar,
+                            exclude: (UInt32) -> Bool) -> [UInt32] {
+        var out: [UInt32] = []
+        guard !peers.isEmpty, target > 0 else { return out }
+        out.reserveCapacity(target)
+        // Bounded attempts: with few eligible peers, stop rather than loop.
+        var attempts = 0
+        while out.count < target && attempts < 8 * target + peers.count / 8 {
+            attempts += 1
+            let p = peers[Int(rng.nextBelow(UInt64(peers.count)))]
+            if exclude(p) || out.contains(p) { continue }
+            out.append(p)
+        }
+        return out
+    }
+}

@@ -20,6 +20,8 @@ extension StreamPurpose {
     public static let paraCollator = StreamPurpose("para-collator")
     public static let paraAssignmentKey = StreamPurpose("para-assignment-key")
     public static let paraExecution = StreamPurpose("para-execution")
+    /// Approval distribution's random routing (`RandomRouting`): each node's picks.
+    public static let paraRouting = StreamPurpose("para-routing")
     // Staking (statistical level and the runtime's genesis).
     public static let stakingBabe = StreamPurpose("staking.babe")
     public static let stakingBehaviour = StreamPurpose("staking.behaviour")
@@ -35,6 +37,7 @@ extension StreamPurpose {
         ("babe-peers", .babePeers), ("babe-genesis", .babeGenesis), ("babe-vrf-key", .babeVRFKey),
         ("grandpa-commit", .grandpaCommit), ("grandpa-gossip", .grandpaGossip), ("grid-topology", .gridTopology),
         ("para-collator", .paraCollator), ("para-assignment-key", .paraAssignmentKey), ("para-execution", .paraExecution),
+        ("para-routing", .paraRouting),
         ("staking.babe", .stakingBabe), ("staking.behaviour", .stakingBehaviour),
         ("staking.offences", .stakingOffences), ("staking.genesis", .stakingGenesis),
         ("governance-voters", .governanceVoters), ("governance-balances", .governanceBalances),

@@ -23,6 +23,8 @@ public struct ParachainNodeModel: SimulationModel {
     static let kCheckDone = slot.kind(3)
     static let kSample = slot.kind(4)
     static let kDisputeDone = slot.kind(5)
+    /// A node imports the approval-distribution copies that reached it since its last tick.
+    static let kDrain = slot.kind(6)
     static let clsCollation = slot.firstClass + 0, clsStatement = slot.firstClass + 1, clsChunk = slot.firstClass + 2
     static let clsAssignment = slot.firstClass + 3, clsApproval = slot.firstClass + 4, clsDispute = slot.firstClass + 5
     static let clsPoV = slot.firstClass + 6
@@ -46,6 +48,9 @@ public struct ParachainNodeModel: SimulationModel {
     let keys: [(UInt64, UInt64)]
     var execRng: Xoshiro256StarStar
     var collatorRng: [Xoshiro256StarStar]
+    let streams: RandomStreams
+    /// Per validator: its approval-distribution random routing picks (`RandomRouting`).
+    var routingRng: [Xoshiro256StarStar]
 
     // Sessions (one per BABE epoch).
     var sessions: [ParaSession] = []
@@ -64,6 +69,11 @@ public struct ParachainNodeModel: SimulationModel {
     // Approval voting, per node.
     var approvalState: [[BlockId: BlockApproval]]
     var early: [[BlockId: [ParaMessage]]]
+    /// Approval-distribution copies on their way to or waiting at each node (see `relay`).
+    var inbox: [[Reception]]
+    /// Per node: the tick of its pending `kDrain` event (`Int.max`: none).
+    var drainAt: [Int]
+    var dueScratch: [Reception] = []
     /// Per block: (first approval time by a node, nodes that approved it).
     var blockApprovedAt: [SimTime] = []
     var blockApprovedBy: [Int32] = []
@@ -86,6 +96,10 @@ public struct ParachainNodeModel: SimulationModel {
             return (r.next(), r.next())
         }
         execRng = streams.stream(.paraExecution)
+        self.streams = streams
+        routingRng = (0..<stack.validators).map { streams.stream(.paraRouting, node: UInt32($0)) }
+        inbox = Array(repeating: [], count: stack.validators)
+        drainAt = Array(repeating: Int.max, count: stack.validators)
         collatorRng = (0..<config.parachains).map { streams.stream(.paraCollator, node: UInt32($0)) }
         collatorSeq = Array(repeating: 0, count: config.parachains)
         pool = Array(repeating: [], count: stack.validators)
@@ -126,6 +140,7 @@ public struct ParachainNodeModel: SimulationModel {
         case Self.kWake: wake(node: Int(event.node), block: BlockId(truncatingIfNeeded: event.payload), &ctx)
         case Self.kCheckDone: checkDone(node: Int(event.node), payload: event.payload, &ctx)
         case Self.kDisputeDone: disputeVote(node: Int(event.node), cand: Int32(truncatingIfNeeded: event.payload), &ctx)
+        case Self.kDrain: drain(node: Int(event.node), tick: Int(event.payload), &ctx)
         case Self.kSample:
             sampleLag(ctx.network.isUp)
             ctx.schedule(after: slotDuration, node: Event.global, kind: Self.kSample)
@@ -153,9 +168,16 @@ public struct ParachainNodeModel: SimulationModel {
     public mutating func crashed(_ node: UInt32, _ ctx: inout SimContext<Message>) {
         guard Int(node) < validators else { return }
         stack.crashed(node, &ctx)
+        // Copies in flight to a crashed node are lost, as the network drops them on arrival.
+        inbox[Int(node)].removeAll()
     }
 
     public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) {
+        // Copies still in flight across a new partition are lost (`Network.arrive` would drop them).
+        let now = ctx.now.nanoseconds
+        for n in inbox.indices where !inbox[n].isEmpty {
+            inbox[n].removeAll { $0.at > now && !ctx.network.canReach($0.from, UInt32(n)) }
+        }
         stack.reachabilityChanged(&ctx)
         afterStack(&ctx)
     }
@@ -189,8 +211,9 @@ public struct ParachainNodeModel: SimulationModel {
         let host = hostConfiguration(session: Int(epoch), at: b)   // runtime's configuration pallet, else the scenario's
         let paraValidators = Scheduling.paraValidators(active: active, randomness: st?.randomness ?? .zero,
                                                        maxValidators: host.maxValidators).map { UInt32($0) }
+        var gridRng = streams.stream(.gridTopology, node: UInt32(truncatingIfNeeded: epoch))
         let s = ParaSession(epoch: epoch, nodes: paraValidators, validators: validators, host: host,
-                            startNumber: max(number(start), 1))
+                            startNumber: max(number(start), 1), gridRng: &gridRng)
         sessions.append(s)
         sessionOfEpoch[epoch] = sessions.count - 1
         return sessions.count - 1
@@ -286,7 +309,7 @@ public struct ParachainNodeModel: SimulationModel {
                 candidates[c].chunks[Int(m.b)] = ctx.now.nanoseconds
             }
         case .assignment, .approval:
-            receiveApprovalMessage(m, at: n, &ctx)
+            relay(m, from: from, at: n, &ctx)
         case .povApproval:
             let c = candidates[Int(m.a)]
             var delay = SimTime.ns(min(c.exec, Self.approvalTimeout.nanoseconds))
@@ -561,6 +584,7 @@ public struct ParachainNodeModel: SimulationModel {
                 ba.tracks[i].dirty = true
                 let t = ba.tracks[i].ownTranche
                 if let k = byTranche.firstIndex(where: { $0.tranche == t }) { byTranche[k].tracks.append(i) } else { byTranche.append((t, [i])) }
+                ba.tracks[i].assigned[vi] = true
                 ba.tracks[i].entry.importAssignment(tranche: t, validator: vi, tick: now)
                 records.assignments += 1
                 if ctx.now >= config.noShowsFrom && ctx.now < config.noShowsUntil && config.noShowValidators.contains(UInt32(n)) {
@@ -649,26 +673,107 @@ public struct ParachainNodeModel: SimulationModel {
         return out
     }
 
-    /// Sends an approval-distribution message to the session's para-validators (direct
-    /// delivery to each; the √n grid topology's routing is the switch-over point here).
+    /// Sends node `from`'s own assignment or approval (approval-distribution's origination):
+    /// to its grid row and column (`GridXY`) and up to 4 random other para-validators, each copy a
+    /// delivery event (the receivers circulate it further in `relay`).
     mutating func distribute(_ m: ParaMessage, size: Int, cls: Int, from: Int, session si: Int, _ ctx: inout SimContext<Message>) {
-        ctx.broadcast(.para(m), size: size, cls: cls, from: UInt32(from), to: sessions[si].others(from))
+        let s = sessions[si]
+        let me = UInt32(from)
+        let grid = s.grid.peers(of: me, routing: .gridXY)
+        let random = RandomRouting.pick(from: s.nodes, rng: &routingRng[from]) { $0 == me || grid.contains($0) }
+        ctx.broadcast(.para(m), size: size, cls: cls, from: me, to: grid + random)
+        records.distributed += 1
+        records.firstHopCopies += grid.count + random.count
     }
 
-    mutating func receiveApprovalMessage(_ m: ParaMessage, at n: Int, _ ctx: inout SimContext<Message>) {
-        let b = BlockId(m.a)
-        if approvalState[n][b] == nil {
-            // Not imported yet: held until it is (approval-distribution's pending messages).
-            if !stack.babe.views.hasImported(UInt32(n), b) { early[n][b, default: []].append(m) }
-            return
+    /// A copy of an assignment or approval reached node `n` from its originator (the first hop):
+    /// `n` imports it at its next tick and circulates it as `import_and_circulate_*` does, along
+    /// the grid dimension `required_routing_by_index` gives (the originator's row → `n`'s column,
+    /// the originator's column → `n`'s row) and to up to 4 random peers.
+    ///
+    /// The second-hop copies are not delivery events: each takes its turn on `n`'s upload link
+    /// and its arrival time comes from the network model as usual, but it goes into the
+    /// receiver's inbox, which the receiver drains on its next 500 ms tick (when approval voting
+    /// would look at it anyway). Second-hop receivers do not circulate further: their random
+    /// copies would be third-hop duplicates (docs/parachains.md, "Distribution").
+    mutating func relay(_ m: ParaMessage, from source: UInt32, at n: Int, _ ctx: inout SimContext<Message>) {
+        let now = ctx.now.nanoseconds
+        enqueue(Reception(at: now, from: source, message: m), to: n, &ctx)
+        let si = session(of: BlockId(m.a))
+        let s = sessions[si]
+        let originatorIndex = Int(m.b & 0xFFFF)
+        guard originatorIndex < s.nodes.count else { return }
+        let originator = s.nodes[originatorIndex]
+        let me = UInt32(n)
+        let routing = s.grid.requiredRouting(originator: originator, local: me)
+        let grid = s.grid.peers(of: me, routing: routing).filter { $0 != originator && $0 != source }
+        let random = RandomRouting.pick(from: s.nodes, rng: &routingRng[n]) {
+            $0 == me || $0 == source || $0 == originator || grid.contains($0)
         }
-        applyApprovalMessage(m, at: n, now: ctx.now)
-        // Evaluated at the next tick at the latest (messages of one tick batched).
-        let next = nowTick(ctx.now) + 1
-        if next < approvalState[n][b]!.wakeAt {
-            approvalState[n][b]!.wakeAt = next
-            ctx.schedule(at: .ns(Int64(next) * Self.tick.nanoseconds), node: UInt32(n), kind: Self.kWake, payload: UInt64(b))
+        let size = m.kind == Kind.assignment.rawValue ? Self.assignmentMessageSize : Self.approvalMessageSize
+        let cls = m.kind == Kind.assignment.rawValue ? Self.clsAssignment : Self.clsApproval
+        var arrivals: [(UInt32, SimTime)] = []
+        arrivals.reserveCapacity(grid.count + random.count)
+        ctx.broadcast(.para(m), size: size, cls: cls, from: me, to: grid + random) { t, at in
+            arrivals.append((t, at))
+            return false
         }
+        records.relayedCopies += arrivals.count
+        for (t, at) in arrivals {
+            enqueue(Reception(at: at.nanoseconds, from: me, message: m), to: Int(t), &ctx)
+        }
+    }
+
+    /// Puts a copy in node `n`'s inbox and makes sure `n` drains it at the first tick after it arrives.
+    mutating func enqueue(_ r: Reception, to n: Int, _ ctx: inout SimContext<Message>) {
+        inbox[n].append(r)
+        let due = Int(r.at / Self.tick.nanoseconds) + 1
+        if due < drainAt[n] {
+            drainAt[n] = due
+            ctx.schedule(at: .ns(Int64(due) * Self.tick.nanoseconds), node: UInt32(n), kind: Self.kDrain, payload: UInt64(due))
+        }
+    }
+
+    /// Node `n`'s tick: it imports every copy that arrived by now, then re-evaluates the blocks
+    /// they touched (the messages of one tick batched, as before they were evaluated at the next
+    /// tick).
+    mutating func drain(node n: Int, tick: Int, _ ctx: inout SimContext<Message>) {
+        guard drainAt[n] == tick else { return }   // superseded by an earlier drain
+        drainAt[n] = Int.max
+        let now = ctx.now.nanoseconds
+        var due = dueScratch
+        due.removeAll(keepingCapacity: true)
+        var next = Int.max
+        var w = 0
+        let count = inbox[n].count
+        for i in 0..<count {
+            let r = inbox[n][i]
+            if r.at <= now { due.append(r) } else {
+                inbox[n][w] = r
+                w += 1
+                next = min(next, Int(r.at / Self.tick.nanoseconds) + 1)
+            }
+        }
+        inbox[n].removeLast(count - w)
+        if next != Int.max {
+            drainAt[n] = next
+            ctx.schedule(at: .ns(Int64(next) * Self.tick.nanoseconds), node: UInt32(n), kind: Self.kDrain, payload: UInt64(next))
+        }
+        guard ctx.network.isUp[n] else { dueScratch = due; return }
+        var touched: [BlockId] = []
+        for r in due {
+            let b = BlockId(r.message.a)
+            if approvalState[n][b] == nil {
+                // Not imported yet: held until it is (approval-distribution's pending messages).
+                if !stack.babe.views.hasImported(UInt32(n), b) { early[n][b, default: []].append(r.message) }
+                continue
+            }
+            if Self.apply(r.message, to: &approvalState[n][b]!, tick: Int(r.at / Self.tick.nanoseconds)), !touched.contains(b) {
+                touched.append(b)
+            }
+        }
+        dueScratch = due
+        for b in touched { evaluate(node: n, block: b, &ctx) }
     }
 
     mutating func applyApprovalMessage(_ m: ParaMessage, at n: Int, now: SimTime) {
@@ -678,23 +783,32 @@ public struct ParachainNodeModel: SimulationModel {
     }
 
     /// Imports an assignment or approval message into a block's approval state (in place).
-    static func apply(_ m: ParaMessage, to ba: inout BlockApproval, tick: Int) {
+    /// Copies already known change nothing (a node receives most messages more than once over
+    /// the grid). Returns whether anything changed.
+    @discardableResult
+    static func apply(_ m: ParaMessage, to ba: inout BlockApproval, tick: Int) -> Bool {
         let sender = Int(m.b & 0xFFFF), chunk = Int((m.b >> 16) & 0xF), tranche = Int(m.b >> 24)
         var mask = m.c
+        var changed = false
         while mask != 0 {
             let bit = mask.trailingZeroBitCount
             mask &= mask - 1
             let i = chunk * 64 + bit
             guard i < ba.tracks.count, sender < ba.tracks[i].approvals.count else { continue }
             if m.kind == Kind.assignment.rawValue {
+                guard !ba.tracks[i].assigned[sender] else { continue }
+                ba.tracks[i].assigned[sender] = true
                 ba.tracks[i].entry.importAssignment(tranche: tranche, validator: sender, tick: tick)
                 ba.tracks[i].dirty = true
+                changed = true
             } else if !ba.tracks[i].approvals[sender] {
                 ba.tracks[i].approvals[sender] = true
                 ba.tracks[i].approvalCount += 1
                 ba.tracks[i].dirty = true
+                changed = true
             }
         }
+        return changed
     }
 
     /// Node `n` considers block `b` approved (all its candidates approved; the finality cap
@@ -707,9 +821,10 @@ public struct ParachainNodeModel: SimulationModel {
             blockApprovedBy += Array(repeating: 0, count: k)
         }
         if blockApprovedAt[Int(b)] == .never { blockApprovedAt[Int(b)] = now }
-        blockApprovedBy[Int(b)] += 1
         if approvedMarks.count <= n { approvedMarks += Array(repeating: [], count: n + 1 - approvedMarks.count) }
         if approvedMarks[n].count <= Int(b) { approvedMarks[n] += Array(repeating: false, count: Int(b) + 64 - approvedMarks[n].count) }
+        // A node counts once, however often its evaluation finds the block approved.
+        if !approvedMarks[n][Int(b)] { blockApprovedBy[Int(b)] += 1 }
         approvedMarks[n][Int(b)] = true
     }
 
@@ -807,7 +922,12 @@ struct ParaSession {
     let everyone: [UInt32]
     let host: HostConfiguration
 
-    init(epoch: UInt64, nodes: [UInt32], validators: Int, host: HostConfiguration, startNumber: Int) {
+    /// The session's grid topology over its para-validators (gossip-support's shuffle, here
+    /// from a keyed stream per session).
+    let grid: GridTopology
+
+    init(epoch: UInt64, nodes: [UInt32], validators: Int, host: HostConfiguration, startNumber: Int,
+         gridRng: inout Xoshiro256StarStar) {
         self.epoch = epoch
         self.nodes = nodes
         var idx = Array(repeating: Int32(-1), count: validators)
@@ -818,6 +938,11 @@ struct ParaSession {
         self.startNumber = startNumber
         self.host = host
         everyone = nodes.sorted()
+        var order = nodes
+        if order.count > 1 {
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(gridRng.nextBelow(UInt64(i + 1)))) }
+        }
+        grid = GridTopology(shuffling: order)
     }
 
     func index(of node: Int) -> Int? {
@@ -881,6 +1006,8 @@ struct Track {
     var cand: Int32
     var entry: ApprovalChecking.Entry
     var approvals: [Bool]
+    /// Validators whose assignment was imported (duplicates over the grid are ignored).
+    var assigned: [Bool]
     var approvalCount = 0
     var approved = false
     var ownTranche = -1
@@ -893,6 +1020,7 @@ struct Track {
         self.cand = cand
         entry = ApprovalChecking.Entry(validators: validators)
         approvals = Array(repeating: false, count: validators)
+        assigned = approvals
     }
 }
 
@@ -914,6 +1042,11 @@ struct ParaRecords {
     var backed = 0
     var assignments = 0
     var approvalMessages = 0
+    /// Approval-distribution messages originated, their first-hop copies, and the second-hop
+    /// copies relayed (to inboxes).
+    var distributed = 0
+    var firstHopCopies = 0
+    var relayedCopies = 0
     var noShows = 0
     var noShowsTolerated = 0
     var availabilityTimeouts = 0
@@ -923,4 +1056,12 @@ struct ParaRecords {
     var tranches = LogHistogram()
     var approvalLag = LogHistogram()
     var slashes: [(cand: Int32, validator: UInt32, offence: DisputeRules.Offence, at: SimTime)] = []
+}
+
+/// An approval-distribution copy on its way to (or waiting at) a node: arrival time (ns),
+/// the peer that sent it, the message.
+struct Reception {
+    var at: Int64
+    var from: UInt32
+    var message: ParaMessage
 }

@@ -82,6 +82,8 @@ enum CLI {
         ("Scenarios/governance/migration-stall.yaml", "15m"),
         ("Scenarios/kusama/era-cycle.yaml", "9m"),
         ("Scenarios/parachains/small.yaml", "2m"),
+        ("Scenarios/parachains/dispute-invalid-backing.yaml", "5m"),
+        ("Scenarios/parachains/no-shows.yaml", "2m"),
     ])
     func protocolScenariosAreDeterministicAcrossProcesses(file: String, duration: String) throws {
         let dir = CLI.tempDir()

@@ -47,6 +47,37 @@ func runParachains(_ config: ParachainsConfig, validators: Int = 20, seed: UInt6
     }
 }
 
+/// Approval distribution over the session's grid (`GridTopology`) with random routing.
+@Suite struct ApprovalDistributionTests {
+    /// Originators send to their row and column plus up to 4 random peers (not to all 19), the
+    /// first-hop receivers relay along the other dimension, and every para-validator still ends
+    /// up approving every finalized block that enacted candidates.
+    @Test func approvalsTravelOverTheGridAndReachEveryone() {
+        let (sim, r) = runParachains(smallParachains(), duration: .minutes(2))
+        let m = sim.model
+        let grid = m.sessions[0].grid
+        #expect(grid.width == 4)   // floor(sqrt(20))
+        let perMessage = Double(m.records.firstHopCopies) / Double(m.records.distributed)
+        // Row (3) + column (3 or 4) neighbours + at most 4 random peers: at most 11, never 19.
+        #expect(m.records.distributed > 200)
+        #expect(perMessage > 6 && perMessage <= 11, "first-hop copies per message \(perMessage)")
+        // Second-hop relays carry the rest: about two copies per remaining receiver.
+        #expect(m.records.relayedCopies > m.records.distributed * 8)
+        let views = m.stack.babe.views, tree = m.stack.babe.tree
+        var b = views.finalized[0]
+        var checked = 0
+        while b != BlockTree.none && tree.number[Int(b)] > 0 {
+            if let st = m.blockState(b), !st.enacted.isEmpty {
+                #expect(m.blockApprovedBy[Int(b)] == 20, "block \(b) approved by \(m.blockApprovedBy[Int(b)]) of 20")
+                checked += 1
+            }
+            b = tree.parent[Int(b)]
+        }
+        #expect(checked > 5)
+        #expect(r.scalars.first { $0.name == "safety_violations" }!.value == 0)
+    }
+}
+
 @Suite struct PipelineFaultTests {
     func scalar(_ r: RunResults, _ n: String) -> Double { r.scalars.first { $0.name == n }!.value }
     func dist(_ r: RunResults, _ n: String) -> LogHistogram { r.distributions.first { $0.name == n }!.histogram }
