@@ -58,6 +58,8 @@ public struct ParachainNodeModel: SimulationModel {
 
     // Candidates and the per-block parachain state (the runtime's inclusion pallet, per fork).
     var candidates: [Candidate] = []
+    /// Candidates below this index had their chunk arrays freed (`pruneCandidates`).
+    var prunedCandidates = 0
     var blockState: [BlockPara?] = []
     var story: [Hash32?] = []
     /// Per collator: the next para block number it builds, and the candidate in flight.
@@ -259,6 +261,7 @@ public struct ParachainNodeModel: SimulationModel {
         c.chunks = Array(repeating: -1, count: s.nodes.count)
         let id = Int32(candidates.count)
         candidates.append(c)
+        pruneCandidates(relayParentNumber: number(rp))
         collatorSeq[p] += 1
         records.collations += 1
         let delay = config.slowCollators.contains(p) ? config.slowCollatorDelay : .zero
@@ -267,6 +270,24 @@ public struct ParachainNodeModel: SimulationModel {
             ctx.schedule(after: delay, node: node, kind: Self.kCollator, payload: UInt64.max - UInt64(id))
         } else {
             sendCollation(id, from: node, &ctx)
+        }
+    }
+
+    /// Relay-parent age (blocks) after which a candidate can no longer be pending availability
+    /// on any fork: cores time out at the next group rotation (`group_rotation_frequency`, 10 on
+    /// Kusama) once `paras_availability_period` has passed, and a candidate is included within
+    /// `allowed_ancestry_len` of its relay parent.
+    static let pruneAge = 64
+
+    /// Frees the per-validator chunk arrays (most of a candidate's memory: 8 bytes per
+    /// para-validator) of candidates whose relay parent is `pruneAge` blocks older than the
+    /// newest one's, so a long run's memory stays flat; the candidate rows keep their times.
+    mutating func pruneCandidates(relayParentNumber newest: Int) {
+        while prunedCandidates < candidates.count,
+              number(candidates[prunedCandidates].relayParent) + Self.pruneAge < newest {
+            candidates[prunedCandidates].chunks = []
+            candidates[prunedCandidates].known = []
+            prunedCandidates += 1
         }
     }
 

@@ -76,6 +76,20 @@ func runParachains(_ config: ParachainsConfig, validators: Int = 20, seed: UInt6
         #expect(checked > 5)
         #expect(r.scalars.first { $0.name == "safety_violations" }!.value == 0)
     }
+
+    /// Candidates whose relay parent is `pruneAge` blocks behind the newest lose their chunk
+    /// arrays (memory stays flat over long runs); newer ones keep them.
+    @Test func oldCandidatesArePruned() {
+        var m = runParachains(smallParachains(), duration: .minutes(2)).0.model
+        #expect(m.candidates.count > 50)
+        #expect(m.candidates.allSatisfy { !$0.chunks.isEmpty })   // 2 minutes: nothing old enough yet
+        let mid = m.number(m.candidates[m.candidates.count / 2].relayParent)
+        m.pruneCandidates(relayParentNumber: mid + ParachainNodeModel.pruneAge)
+        for c in m.candidates {
+            #expect(c.chunks.isEmpty == (m.number(c.relayParent) + ParachainNodeModel.pruneAge < mid + ParachainNodeModel.pruneAge))
+        }
+        #expect(m.prunedCandidates > 0 && m.prunedCandidates < m.candidates.count)
+    }
 }
 
 @Suite struct PipelineFaultTests {
