@@ -76,6 +76,8 @@ public struct ParachainNodeModel: SimulationModel {
     /// Per node: the tick of its pending `kDrain` event (`Int.max`: none).
     var drainAt: [Int]
     var dueScratch: [Reception] = []
+    var targetScratch: [UInt32] = []
+    var arrivalScratch: [(UInt32, SimTime)] = []
     /// Per block: (first approval time by a node, nodes that approved it).
     var blockApprovedAt: [SimTime] = []
     var blockApprovedBy: [Int32] = []
@@ -698,13 +700,19 @@ public struct ParachainNodeModel: SimulationModel {
     /// to its grid row and column (`GridXY`) and up to 4 random other para-validators, each copy a
     /// delivery event (the receivers circulate it further in `relay`).
     mutating func distribute(_ m: ParaMessage, size: Int, cls: Int, from: Int, session si: Int, _ ctx: inout SimContext<Message>) {
-        let s = sessions[si]
         let me = UInt32(from)
-        let grid = s.grid.peers(of: me, routing: .gridXY)
-        let random = RandomRouting.pick(from: s.nodes, rng: &routingRng[from]) { $0 == me || grid.contains($0) }
-        ctx.broadcast(.para(m), size: size, cls: cls, from: me, to: grid + random)
+        guard let vi = sessions[si].index(of: from) else { return }
+        var targets = targetScratch
+        targets.removeAll(keepingCapacity: true)
+        sessions[si].gridPeers(vi, .gridXY, into: &targets)
+        let gridCount = targets.count
+        let gridPeers = targets[..<gridCount]
+        let random = RandomRouting.pick(from: sessions[si].nodes, rng: &routingRng[from]) { p in p == me || gridPeers.contains(p) }
+        targets += random
+        ctx.broadcast(.para(m), size: size, cls: cls, from: me, to: targets)
         records.distributed += 1
-        records.firstHopCopies += grid.count + random.count
+        records.firstHopCopies += targets.count
+        targetScratch = targets
     }
 
     /// A copy of an assignment or approval reached node `n` from its originator (the first hop):
@@ -721,28 +729,35 @@ public struct ParachainNodeModel: SimulationModel {
         let now = ctx.now.nanoseconds
         enqueue(Reception(at: now, from: source, message: m), to: n, &ctx)
         let si = session(of: BlockId(m.a))
-        let s = sessions[si]
         let originatorIndex = Int(m.b & 0xFFFF)
-        guard originatorIndex < s.nodes.count else { return }
-        let originator = s.nodes[originatorIndex]
+        guard originatorIndex < sessions[si].nodes.count, let vi = sessions[si].index(of: n) else { return }
+        let originator = sessions[si].nodes[originatorIndex]
         let me = UInt32(n)
-        let routing = s.grid.requiredRouting(originator: originator, local: me)
-        let grid = s.grid.peers(of: me, routing: routing).filter { $0 != originator && $0 != source }
-        let random = RandomRouting.pick(from: s.nodes, rng: &routingRng[n]) {
-            $0 == me || $0 == source || $0 == originator || grid.contains($0)
+        let routing = sessions[si].grid.requiredRouting(originator: originator, local: me)
+        var targets = targetScratch
+        targets.removeAll(keepingCapacity: true)
+        sessions[si].gridPeers(vi, routing, into: &targets)
+        targets.removeAll { $0 == originator || $0 == source }
+        let gridCount = targets.count
+        let gridPeers = targets[..<gridCount]
+        let random = RandomRouting.pick(from: sessions[si].nodes, rng: &routingRng[n]) { p in
+            p == me || p == source || p == originator || gridPeers.contains(p)
         }
+        targets += random
         let size = m.kind == Kind.assignment.rawValue ? Self.assignmentMessageSize : Self.approvalMessageSize
         let cls = m.kind == Kind.assignment.rawValue ? Self.clsAssignment : Self.clsApproval
-        var arrivals: [(UInt32, SimTime)] = []
-        arrivals.reserveCapacity(grid.count + random.count)
-        ctx.broadcast(.para(m), size: size, cls: cls, from: me, to: grid + random) { t, at in
+        var arrivals = arrivalScratch
+        arrivals.removeAll(keepingCapacity: true)
+        ctx.broadcast(.para(m), size: size, cls: cls, from: me, to: targets) { t, at in
             arrivals.append((t, at))
             return false
         }
+        targetScratch = targets
         records.relayedCopies += arrivals.count
         for (t, at) in arrivals {
             enqueue(Reception(at: at.nanoseconds, from: me, message: m), to: Int(t), &ctx)
         }
+        arrivalScratch = arrivals
     }
 
     /// Puts a copy in node `n`'s inbox and makes sure `n` drains it at the first tick after it arrives.
@@ -782,14 +797,19 @@ public struct ParachainNodeModel: SimulationModel {
         }
         guard ctx.network.isUp[n] else { dueScratch = due; return }
         var touched: [BlockId] = []
+        // Consecutive copies mostly concern one block: look its entry up once (the index stays
+        // valid, as importing changes values only, not keys).
+        var lastBlock = BlockTree.none
+        var lastIndex: Dictionary<BlockId, BlockApproval>.Index? = nil
         for r in due {
             let b = BlockId(r.message.a)
-            if approvalState[n][b] == nil {
+            if b != lastBlock { lastBlock = b; lastIndex = approvalState[n].index(forKey: b) }
+            guard let i = lastIndex else {
                 // Not imported yet: held until it is (approval-distribution's pending messages).
                 if !stack.babe.views.hasImported(UInt32(n), b) { early[n][b, default: []].append(r.message) }
                 continue
             }
-            if Self.apply(r.message, to: &approvalState[n][b]!, tick: Int(r.at / Self.tick.nanoseconds)), !touched.contains(b) {
+            if Self.apply(r.message, to: &approvalState[n].values[i], tick: Int(r.at / Self.tick.nanoseconds)), !touched.contains(b) {
                 touched.append(b)
             }
         }
@@ -946,6 +966,8 @@ struct ParaSession {
     /// The session's grid topology over its para-validators (gossip-support's shuffle, here
     /// from a keyed stream per session).
     let grid: GridTopology
+    let rowNeighbours: [[UInt32]]
+    let columnNeighbours: [[UInt32]]
 
     init(epoch: UInt64, nodes: [UInt32], validators: Int, host: HostConfiguration, startNumber: Int,
          gridRng: inout Xoshiro256StarStar) {
@@ -964,6 +986,27 @@ struct ParaSession {
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(gridRng.nextBelow(UInt64(i + 1)))) }
         }
         grid = GridTopology(shuffling: order)
+        // Each member's row and column neighbours, computed once per session (relays ask per copy).
+        var rows: [[UInt32]] = [], columns: [[UInt32]] = []
+        rows.reserveCapacity(nodes.count)
+        columns.reserveCapacity(nodes.count)
+        for n in nodes {
+            rows.append(grid.rowNeighbours(of: n))
+            columns.append(grid.columnNeighbours(of: n))
+        }
+        rowNeighbours = rows
+        columnNeighbours = columns
+    }
+
+    /// Session member `vi`'s grid peers under `routing` (`GridTopology.peers`, cached).
+    func gridPeers(_ vi: Int, _ routing: GridRouting, into out: inout [UInt32]) {
+        switch routing {
+        case .none: break
+        case .gridX: out += rowNeighbours[vi]
+        case .gridY: out += columnNeighbours[vi]
+        case .gridXY: out += rowNeighbours[vi]; out += columnNeighbours[vi]
+        case .all: out += nodes.lazy.filter { $0 != nodes[vi] }
+        }
     }
 
     func index(of node: Int) -> Int? {
