@@ -75,7 +75,8 @@ enum CLI {
     }
 
     /// Determinism with the protocols on: BABE, BABE + GRANDPA with Byzantine voters, and
-    /// governance with a runtime upgrade, each run in two processes (shortened runs).
+    /// governance with a runtime upgrade, parachains with a governance set_config, each run in two
+    /// processes (shortened runs).
     @Test(arguments: [
         ("Scenarios/kusama/babe-partition.yaml", "12m"),
         ("Scenarios/kusama/grandpa-equivocators.yaml", "1m"),
@@ -84,6 +85,7 @@ enum CLI {
         ("Scenarios/parachains/small.yaml", "2m"),
         ("Scenarios/parachains/dispute-invalid-backing.yaml", "5m"),
         ("Scenarios/parachains/no-shows.yaml", "2m"),
+        ("Scenarios/parachains/governance-set-config.yaml", "200s"),   // past the set_config enactment
     ])
     func protocolScenariosAreDeterministicAcrossProcesses(file: String, duration: String) throws {
         let dir = CLI.tempDir()
