@@ -23,7 +23,7 @@ public struct Event: Sendable {
     }
 }
 
-/// What an event does. The engine handles `deliver` (through the network) and `fault`
+/// What an event does. The engine handles `deliver` and `deliverBatch` (through the network) and `fault`
 /// (crash, restart, partition, heal); everything else goes to the model.
 public struct EventKind: RawRepresentable, Hashable, Sendable {
     public var rawValue: UInt16
@@ -32,6 +32,9 @@ public struct EventKind: RawRepresentable, Hashable, Sendable {
     public static let deliver = EventKind(rawValue: 0)
     /// A timeline fault; `payload` indexes the simulation's fault list.
     public static let fault = EventKind(rawValue: 1)
+    /// A batch of message copies arriving at `node` (`Network.setBatching`); `payload` is the
+    /// batch index.
+    public static let deliverBatch = EventKind(rawValue: 2)
     /// First kind value free for models.
     public static let firstModelKind: UInt16 = 16
 }

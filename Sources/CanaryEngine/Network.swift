@@ -72,6 +72,13 @@ public struct Network<Message>: Sendable where Message: Sendable {
     @usableFromInline var freeDeliveries: [UInt32] = []
     public var inFlight: Int { _inFlight }
     @usableFromInline var _inFlight: Int = 0
+    /// Arrival bucket length per message class (0: every copy is its own event), and the open
+    /// per-receiver batches (`DeliveryBatches`).
+    @usableFromInline var batchLength: [Int64]
+    @usableFromInline var batches = DeliveryBatches()
+    /// Batch events scheduled so far (each one resolves every copy of its batch).
+    public var batchEvents: UInt64 { _batchEvents }
+    @usableFromInline var _batchEvents: UInt64 = 0
 
     public init(config: NetworkConfig, nodeRegion: [UInt16], messageClasses: Int, streams: RandomStreams) {
         self.config = config
@@ -86,6 +93,15 @@ public struct Network<Message>: Sendable where Message: Sendable {
         _latency = Array(repeating: LogHistogram(), count: max(messageClasses, 1))
         rngs = (0..<n).map { streams.stream(.network, node: UInt32($0)) }
         conditions = NodeConditions(nodes: n)
+        batchLength = Array(repeating: 0, count: max(messageClasses, 1))
+    }
+
+    /// Batches the copies of message class `cls` per receiver: copies reaching one node within
+    /// one arrival bucket of `bucket` (buckets end at multiples of it) are delivered together
+    /// by one `deliverBatch` event at the bucket's end (`DeliveryBatches`); `.zero` turns
+    /// batching off (one event per copy at its arrival time).
+    public mutating func setBatching(cls: Int, bucket: SimTime) {
+        batchLength[cls] = Swift.max(bucket.nanoseconds, 0)
     }
 
     public var nodeCount: Int { nodeRegion.count }
@@ -137,6 +153,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
         var linkFree = Swift.max(uploadFreeAt[f], now)
         var scheduled = 0
         let fromRegion = Int(nodeRegion[f])
+        let bucket = batchLength[cls]
         for marked in targets {
             let t = marked & ~Self.knownBit
             if t == from { continue }
@@ -175,9 +192,19 @@ public struct Network<Message>: Sendable where Message: Sendable {
                 _traffic[ti].bytesReceived &+= UInt64(size)
                 continue
             }
-            let handle = allocateDelivery(Delivery(slot: slot, from: from, epoch: lifeEpoch[ti], sentAt: now))
             stored[Int(slot)].refs &+= 1
-            queue.push(time: linkFree + delay, node: t, kind: .deliver, payload: UInt64(handle))
+            let arrival = linkFree + delay
+            if bucket > 0 {
+                let end = DeliveryBatches.bucketEnd(arrival, length: bucket)
+                let item = DeliveryBatches.Item(arrival: arrival, sentAt: now, slot: slot, from: from, epoch: lifeEpoch[ti])
+                if let b = batches.add(node: t, end: end, item) {
+                    queue.push(time: end, node: t, kind: .deliverBatch, payload: UInt64(b))
+                    _batchEvents &+= 1
+                }
+            } else {
+                let handle = allocateDelivery(Delivery(slot: slot, from: from, epoch: lifeEpoch[ti], sentAt: now))
+                queue.push(time: arrival, node: t, kind: .deliver, payload: UInt64(handle))
+            }
             scheduled += 1
         }
         uploadFreeAt[f] = linkFree
@@ -200,10 +227,33 @@ public struct Network<Message>: Sendable where Message: Sendable {
         let handle = Int(event.payload)
         let d = deliveries[handle]
         freeDeliveries.append(UInt32(handle))
+        return resolve(d, node: event.node, latency: event.time.nanoseconds - d.sentAt.nanoseconds)
+    }
+
+    /// Resolves a `deliverBatch` event: appends the copies of the batch that are not dropped
+    /// (as `arrive` decides, at the batch's time) to `out`, in arrival order. Each copy's
+    /// latency is its real one (send to arrival, not to the bucket's end).
+    @inlinable
+    public mutating func arriveBatch(_ event: Event, into out: inout [(message: Message, from: UInt32)]) {
+        let b = Int(truncatingIfNeeded: event.payload)
+        batches.close(node: event.node, end: event.time)
+        var k = 0
+        while k < batches.items[b].count {
+            let item = batches.items[b][k]
+            k += 1
+            let d = Delivery(slot: item.slot, from: item.from, epoch: item.epoch, sentAt: item.sentAt)
+            if let r = resolve(d, node: event.node, latency: item.arrival.nanoseconds - item.sentAt.nanoseconds) { out.append(r) }
+        }
+        batches.recycle(UInt32(b))
+    }
+
+    /// A copy `d` reaching `node`: counted, its message released when it was the last copy.
+    @inlinable
+    mutating func resolve(_ d: Delivery, node: UInt32, latency: Int64) -> (message: Message, from: UInt32)? {
         _inFlight -= 1
         let slot = Int(d.slot)
         let s = stored[slot]
-        let to = Int(event.node)
+        let to = Int(node)
         let cls = Int(s.cls)
         defer {
             stored[slot].refs -= 1
@@ -221,7 +271,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
         _classStats[cls].bytesDelivered &+= UInt64(s.size)
         _traffic[to].received &+= 1
         _traffic[to].bytesReceived &+= UInt64(s.size)
-        _latency[cls].record(UInt64(event.time.nanoseconds - d.sentAt.nanoseconds))
+        _latency[cls].record(UInt64(latency))
         return (s.message!, d.from)
     }
 

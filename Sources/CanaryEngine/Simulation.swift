@@ -12,6 +12,10 @@ public protocol SimulationModel {
     mutating func timer(_ event: Event, _ ctx: inout SimContext<Message>)
     /// `message` from `from` arrived at `node`.
     mutating func receive(_ message: Message, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>)
+    /// A batch of messages arrived at `node` (`Network.setBatching`), in arrival order, all at
+    /// the bucket's end (`ctx.now`). The default receives them one by one; a model may do the
+    /// work that depends on all of them (GRANDPA's GHOST) once per batch instead.
+    mutating func receiveBatch(_ batch: [(message: Message, from: UInt32)], at node: UInt32, _ ctx: inout SimContext<Message>)
     /// `node` came back after a crash (its timers were lost with it).
     mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>)
     /// `node` crashed (called after its timers and in-flight messages were invalidated).
@@ -22,6 +26,9 @@ public protocol SimulationModel {
 }
 
 extension SimulationModel {
+    public mutating func receiveBatch(_ batch: [(message: Message, from: UInt32)], at node: UInt32, _ ctx: inout SimContext<Message>) {
+        for (m, from) in batch { receive(m, from: from, at: node, &ctx) }
+    }
     public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {}
     public mutating func crashed(_ node: UInt32, _ ctx: inout SimContext<Message>) {}
     public mutating func reachabilityChanged(_ ctx: inout SimContext<Message>) {}
@@ -92,6 +99,8 @@ public struct Simulation<Model: SimulationModel> {
     /// Queue sequence number at each node's latest crash: timers scheduled before it belong to
     /// the node's previous life and are discarded, even if the node has restarted since.
     @usableFromInline var crashSeq: [UInt64]
+    /// Scratch buffer of a delivered batch (kept to reuse its capacity).
+    @usableFromInline var batch: [(message: Model.Message, from: UInt32)] = []
 
     public init(model: Model, network: NetworkConfig, nodeRegion: [UInt16], seed: UInt64,
                 faults: [TimedFault], endTime: SimTime) {
@@ -139,6 +148,12 @@ public struct Simulation<Model: SimulationModel> {
         case .deliver:
             if let (m, from) = ctx.network.arrive(e) {
                 model.receive(m, from: from, at: e.node, &ctx)
+            }
+        case .deliverBatch:
+            ctx.network.arriveBatch(e, into: &batch)
+            if !batch.isEmpty {
+                model.receiveBatch(batch, at: e.node, &ctx)
+                batch.removeAll(keepingCapacity: true)
             }
         case .fault:
             apply(faults[Int(e.payload)].fault)

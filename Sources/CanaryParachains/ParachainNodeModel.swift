@@ -163,6 +163,12 @@ public struct ParachainNodeModel: SimulationModel {
         }
     }
 
+    /// Batches carry GRANDPA votes only (`BabeGrandpaConfig.voteBatch`): the stack's.
+    public mutating func receiveBatch(_ batch: [(message: Message, from: UInt32)], at node: UInt32, _ ctx: inout SimContext<Message>) {
+        stack.receiveBatch(batch, at: node, &ctx)
+        afterStack(&ctx)
+    }
+
     public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {
         guard Int(node) < validators else { return }
         stack.restarted(node, &ctx)

@@ -20,6 +20,7 @@ enum ConsensusSection {
         Field("finality", .string, "`grandpa` (default: every validator runs the GRANDPA voter) or `none` (BABE only)."),
         Field("gossip", .string, "How GRANDPA messages travel: `polite` (default; Substrate's polite gossip: votes to 4 lucky peers that relay them, then sqrt(peers), then all as the round ages; commits to about sqrt(peers); neighbour packets) or `direct` (every vote and commit straight to every node)."),
         Field("gossip_duration", .duration, "GRANDPA T: prevote at 2T, precommit at 4T (default 1s)."),
+        Field("grandpa_batch", .duration, "Arrival bucket of GRANDPA vote batches (default 1ms; 0s: off): vote copies reaching a node within one bucket are imported together at the bucket's end, with the round's GHOST recomputed once per batch instead of once per vote. At most 100ms."),
         Field("before_best_by", .integer(min: 0, max: 1_000), "Voting rule: vote at least this many blocks behind the best block (default 2; 0 disables)."),
         Field("three_quarters_rule", .boolean, "Voting rule: vote no further than 3/4 of the unfinalized chain (default true)."),
         Field("grandpa_withhold", .array(.nodeSelector), "Validators that never send GRANDPA votes."),
@@ -88,11 +89,14 @@ enum ConsensusSection {
             default: r.error(f.value, "unknown finality '\(text)'; expected grandpa or none")
             }
         }
-        let grandpaKeys = ["gossip", "gossip_duration", "before_best_by", "three_quarters_rule", "grandpa_withhold",
+        let grandpaKeys = ["gossip", "gossip_duration", "grandpa_batch", "before_best_by", "three_quarters_rule", "grandpa_withhold",
                            "grandpa_equivocators", "grandpa_minority_fork", "grandpa_colluders", "set_changes"]
         if var g = finality {
             if let v = o["gossip_duration"], let d = r.duration(v.value, "consensus.gossip_duration") {
                 if d < Limits.minSlotValue { r.exceeded(v.value, Limits.minSlot, "consensus.gossip_duration", found: "\(d)") } else { g.grandpa.gossipDuration = d }
+            }
+            if let v = o["grandpa_batch"], let d = r.duration(v.value, "consensus.grandpa_batch") {
+                if d > Limits.voteBatchValue { r.exceeded(v.value, Limits.voteBatch, "consensus.grandpa_batch", found: "\(d)") } else { g.voteBatch = d }
             }
             if let v = o["gossip"], let text = r.string(v.value, "consensus.gossip") {
                 if let m = GrandpaGossipMode(rawValue: text) { g.gossip.mode = m } else {

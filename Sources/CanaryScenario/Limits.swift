@@ -55,6 +55,9 @@ public enum Limits {
     /// Shortest BABE slot and GRANDPA gossip duration.
     public static let minSlotValue = SimTime.ms(1)
     public static let minSlot = Limit(name: "min-slot", shown: "1ms", reason: "shorter slots cannot carry a block over any modelled network")
+    /// Longest GRANDPA vote batch bucket (`consensus.grandpa_batch`).
+    public static let voteBatchValue = SimTime.ms(100)
+    public static let voteBatch = Limit(name: "grandpa-batch", shown: "100ms", reason: "a batch delays each vote by up to its length; longer buckets would distort the rounds they measure")
 
     // MARK: Sizes, rates, amounts
     /// Largest message, block or gossip size.
@@ -89,7 +92,7 @@ public enum Limits {
     public static let benchPending = Limit(name: "bench-pending", shown: "10000000 pending events", reason: "each pending event is held in memory")
 
     /// Every limit, for docs and tests.
-    public static let all: [Limit] = [fileSize, yamlDepth, runDuration, latency, clockSkew, slowFactor, slots, eras, minSlot, messageSize, upload,
+    public static let all: [Limit] = [fileSize, yamlDepth, runDuration, latency, clockSkew, slowFactor, slots, eras, minSlot, voteBatch, messageSize, upload,
                                       messageRate, offeredLoad, amount, regions, validators, fullValidators, timelineEvents,
                                       accounts, benchPending]
 

@@ -29,6 +29,14 @@ final class WallClock: @unchecked Sendable {
     }
 }
 
+/// CPU seconds (user + system) this process used so far, for speed reports only: on a shared
+/// machine they measure the work better than wall time does.
+func processCPUSeconds() -> Double {
+    var u = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+
 /// A single self-overwriting line on stderr: simulated time, % done, speed.
 final class ProgressLine {
     let enabled: Bool

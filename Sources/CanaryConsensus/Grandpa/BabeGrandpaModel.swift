@@ -21,6 +21,12 @@ public struct BabeGrandpaConfig: Sendable, Equatable {
     public var heightSampleInterval: SimTime = .seconds(60)
     /// How GRANDPA messages travel (polite gossip by default).
     public var gossip = GrandpaGossipConfig()
+    /// Arrival bucket of GRANDPA vote batches (`consensus.grandpa_batch`): vote and proposal
+    /// copies reaching one node within one bucket are imported together at the bucket's end,
+    /// the round's GHOST, estimate and completability recomputed once per batch (`receiveBatch`).
+    /// `.zero`: one event and one GHOST search per copy. 1 ms delays a vote by 0.5 ms on average,
+    /// against one-way latencies of tens to hundreds of milliseconds.
+    public var voteBatch: SimTime = .ms(1)
     public init() {}
 }
 
@@ -236,6 +242,7 @@ public struct BabeGrandpaModel: SimulationModel {
     // MARK: SimulationModel
 
     public mutating func start(_ ctx: inout SimContext<Message>) {
+        ctx.network.setBatching(cls: Self.grandpaClass, bucket: config.voteBatch)
         if polite { gossip.configureDelays(nodeRegion: ctx.network.nodeRegion, latency: ctx.network.config.latency) }
         babe.start(wire: &ctx)
         if !colluders.isEmpty { formSides(&ctx) }
@@ -324,6 +331,36 @@ public struct BabeGrandpaModel: SimulationModel {
                 pendingFinal[n] = b
             }
         }
+    }
+
+    /// Vote (and proposal) copies that reached `node` in one arrival bucket (`config.voteBatch`),
+    /// in arrival order: each goes through the gossip layer (duplicates dropped, new ones relayed)
+    /// and the until-imported queue as a single copy would, votes are imported into their rounds,
+    /// and the rounds' GHOST and the voting state machine run once for the batch
+    /// (`GrandpaVoter.importBatchedVote`, `finishBatch`). One chain view serves the batch (no
+    /// block is imported and no view changes while it is processed).
+    public mutating func receiveBatch(_ batch: [(message: Message, from: UInt32)], at node: UInt32, _ ctx: inout SimContext<Message>) {
+        let n = Int(node)
+        guard participates(n), roles[n] != .collude else {
+            for (m, from) in batch { receive(m, from: from, at: node, &ctx) }
+            return
+        }
+        records.voteBatches += 1
+        checkSetChanges(node, &ctx)
+        let chain = TreeAncestry(babe.tree)
+        var pending = false
+        for (m, from) in batch {
+            guard case .grandpa(let g) = m, case .vote(let v) = g else {
+                receive(m, from: from, at: node, &ctx)   // the voter refreshes the batch's rounds first
+                continue
+            }
+            if polite && !relay(g, from: from, at: node, &ctx) { continue }
+            if holdBack(g, from: from, at: node, &ctx) { continue }
+            if voters[n].importBatchedVote(v, from: from, now: ctx.now, chain: chain, out: &out) { pending = true }
+            if !out.isEmpty { apply(node, &ctx) }
+        }
+        if pending { voters[n].finishBatch(now: ctx.now, env: env(node), out: &out) }
+        apply(node, &ctx)
     }
 
     mutating func receiveGrandpa(_ message: GrandpaMessage, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
@@ -471,17 +508,22 @@ public struct BabeGrandpaModel: SimulationModel {
     /// A GRANDPA message past the gossip layer: held back until its blocks are imported, then
     /// handed to the node's voter.
     mutating func processGrandpa(_ message: GrandpaMessage, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) {
-        if let missing = Self.missingBlock(message, at: node, babe.views, babe.tree) {
-            waiting[Int(node)].append((from, message, missing))
-            records.waitedForImport += 1
-            if fetch.note(node: Int(node), block: missing, from: from, serves: babe.roles[Int(from)] != .silent, now: ctx.now) {
-                ctx.schedule(after: UntilImportedFetch.checkInterval, node: node, kind: Self.untilImportedCheck)
-            }
-            return
-        }
+        if holdBack(message, from: from, at: node, &ctx) { return }
         checkSetChanges(node, &ctx)
         voters[Int(node)].receive(message, from: from, now: ctx.now, env: env(node), out: &out)
         apply(node, &ctx)
+    }
+
+    /// Substrate's until-imported queue: a message referring to a block `node` has not imported
+    /// waits for it (true: held back, and the block is requested if it stays missing).
+    mutating func holdBack(_ message: GrandpaMessage, from: UInt32, at node: UInt32, _ ctx: inout SimContext<Message>) -> Bool {
+        guard let missing = Self.missingBlock(message, at: node, babe.views, babe.tree) else { return false }
+        waiting[Int(node)].append((from, message, missing))
+        records.waitedForImport += 1
+        if fetch.note(node: Int(node), block: missing, from: from, serves: babe.roles[Int(from)] != .silent, now: ctx.now) {
+            ctx.schedule(after: UntilImportedFetch.checkInterval, node: node, kind: Self.untilImportedCheck)
+        }
+        return true
     }
 
     public mutating func restarted(_ node: UInt32, _ ctx: inout SimContext<Message>) {

@@ -46,6 +46,17 @@ extension BlockTree: GrandpaChain {
     @inlinable public func parent(of b: BlockId) -> BlockId { parent[Int(b)] }
 }
 
+/// The block tree's ancestry alone (parent and number arrays): what importing a vote needs.
+/// Copying it retains two arrays where a `BlockTree` copy retains a dozen, and it does not
+/// share the arrays (runtime states) that finality prunes, so holding it never forces a copy.
+public struct TreeAncestry: GrandpaChain {
+    public let parents: [BlockId]
+    public let numbers: [UInt32]
+    public init(_ tree: BlockTree) { parents = tree.parent; numbers = tree.number }
+    @inlinable public func number(of b: BlockId) -> UInt32 { numbers[Int(b)] }
+    @inlinable public func parent(of b: BlockId) -> BlockId { parents[Int(b)] }
+}
+
 /// A hand-built chain for tests and fixed-chain runs, after finality-grandpa's `DummyChain`:
 /// named blocks, genesis first. Block numbers start at `genesisNumber` (the crate's fixture uses 1).
 public struct GrandpaTestChain: GrandpaChain, Sendable {

@@ -26,6 +26,8 @@ public struct GrandpaRecords: Sendable {
     public var catchUpRequests = 0
     /// GRANDPA messages held back until their blocks were imported.
     public var waitedForImport = 0
+    /// Vote batches imported (`BabeGrandpaConfig.voteBatch`): one GHOST search each.
+    public var voteBatches = 0
     /// Blocks the until-imported queue asked a peer for after waiting on them (fork sync requests).
     public var forkSyncRequests = 0
     /// Best minus finalized number, per honest up node per sample.
@@ -326,6 +328,7 @@ extension BabeGrandpaModel: ResultProducing {
         r.merge(babe.results(at: end))
         r.scalars.append(("grandpa.waited_for_import", Double(records.waitedForImport)))
         r.scalars.append(("grandpa.fork_sync_requests", Double(records.forkSyncRequests)))
+        r.scalars.append(("grandpa.vote_batches", Double(records.voteBatches)))
         r.scalars += [
             ("grandpa.gossip.vote_copies", Double(gossip.roundCopies)),
             ("grandpa.gossip.vote_duplicates", Double(gossip.duplicates)),

@@ -103,16 +103,24 @@ public struct GrandpaRound {
     public mutating func importPrevote<C: GrandpaChain>(_ voter: Int, _ block: BlockId, chain: C) -> GrandpaImportOutcome {
         let outcome = importVote(.prevote, voter, block, chain: chain)
         switch outcome {
-        case .accepted, .equivocation:
-            let t = threshold
-            if participation.prevote >= t {
-                let hint = state.prevoteGhost.map { ($0.block, $0.number) }
-                state.prevoteGhost = graph.findGhost(hint) { weight($0, .prevote) >= t }.map { GrandpaTarget($0.block, $0.number) }
-            }
-            update()
+        case .accepted, .equivocation: refresh(prevotesChanged: true)
         default: break
         }
         return outcome
+    }
+
+    /// Recomputes the prevote-GHOST (when prevotes changed) and `update()` after votes were
+    /// imported with `importVote` alone: a batch of votes then costs one GHOST search instead of
+    /// one per vote. The state is the same as after importing them one by one with
+    /// `importPrevote`/`importPrecommit`: the GHOST only moves up as votes add weight (the old
+    /// one is a valid search hint), and `update()` depends only on the GHOST and the votes.
+    public mutating func refresh(prevotesChanged: Bool) {
+        let t = threshold
+        if prevotesChanged && participation.prevote >= t {
+            let hint = state.prevoteGhost.map { ($0.block, $0.number) }
+            state.prevoteGhost = graph.findGhost(hint) { weight($0, .prevote) >= t }.map { GrandpaTarget($0.block, $0.number) }
+        }
+        update()
     }
 
     public mutating func importPrecommit<C: GrandpaChain>(_ voter: Int, _ block: BlockId, chain: C) -> GrandpaImportOutcome {

@@ -50,6 +50,10 @@ public struct GrandpaVoter {
         var commitSeen: GrandpaTarget? = nil
         var commitPending = false
         var catchUpOrigin = false
+        /// Votes of a batch were imported without refreshing the round (`importBatchedVote`):
+        /// prevotes, precommits.
+        var stalePrevotes = false
+        var stalePrecommits = false
     }
 
     public let node: UInt32
@@ -183,6 +187,7 @@ public struct GrandpaVoter {
     public mutating func timer<E: GrandpaEnvironment>(_ kind: GrandpaTimerKind, setId s: UInt64, round r: UInt64,
                                                        now: SimTime, env: E, out: inout [GrandpaOutput]) {
         guard s == setId, let i = slots.firstIndex(where: { $0.round.number == r }) else { return }
+        refreshStaleRounds()
         switch kind {
         case .prevote: slots[i].prevoteTimerFired = true
         case .precommit: slots[i].precommitTimerFired = true
@@ -199,6 +204,7 @@ public struct GrandpaVoter {
 
     public mutating func receive<E: GrandpaEnvironment>(_ message: GrandpaMessage, from: UInt32, now: SimTime,
                                                          env: E, out: inout [GrandpaOutput]) {
+        refreshStaleRounds()
         switch message {
         case .vote(let v):
             guard v.setId == setId else { return }
@@ -241,6 +247,47 @@ public struct GrandpaVoter {
         }
     }
 
+    /// A vote of a batch (votes that reached the node together, `Network.setBatching`): imported
+    /// into its round like `receive` does, but the round's GHOST, estimate and completability
+    /// and the voting state machine wait for `finishBatch`, so a batch of k votes costs one
+    /// GHOST search instead of k. Needs only the chain's ancestry (no fork choice). Returns
+    /// true when the vote changed a round (`finishBatch` then has work to do).
+    public mutating func importBatchedVote<C: GrandpaChain>(_ v: GrandpaVoteMessage, from: UInt32, now: SimTime,
+                                                           chain: C, out: inout [GrandpaOutput]) -> Bool {
+        guard v.setId == setId else { return false }
+        if !routeRound(v.round, .vote(v), from: from, now: now, out: &out) { return false }
+        guard let i = slots.firstIndex(where: { $0.round.number == v.round }) else { return false }
+        let outcome = slots[i].round.importVote(v.phase, Int(v.voter), v.target.block, chain: chain)
+        switch outcome {
+        case .accepted: break
+        case .equivocation(let e): out.append(.equivocation(e, setId: setId))
+        case .duplicate, .ignored: return false
+        }
+        if v.phase == .prevote { slots[i].stalePrevotes = true } else { slots[i].stalePrecommits = true }
+        return true
+    }
+
+    /// Ends a batch: refreshes the rounds its votes changed, then runs the voting state machine
+    /// once, as `receive` does after each vote.
+    public mutating func finishBatch<E: GrandpaEnvironment>(now: SimTime, env: E, out: inout [GrandpaOutput]) {
+        if refreshStaleRounds() { progress(now: now, env: env, out: &out) }
+    }
+
+    /// Refreshes the rounds that batched votes left stale; true when there was one. Every path
+    /// into the voting state machine (`progress`) calls it first, so no decision ever reads a
+    /// stale round, whatever arrives between a batch's votes and its end.
+    @discardableResult
+    mutating func refreshStaleRounds() -> Bool {
+        var changed = false
+        for i in slots.indices where slots[i].stalePrevotes || slots[i].stalePrecommits {
+            slots[i].round.refresh(prevotesChanged: slots[i].stalePrevotes)
+            slots[i].stalePrevotes = false
+            slots[i].stalePrecommits = false
+            changed = true
+        }
+        return changed
+    }
+
     /// Re-evaluates the voting state (after a block import changed the node's view).
     public mutating func poll<E: GrandpaEnvironment>(now: SimTime, env: E, out: inout [GrandpaOutput]) {
         progress(now: now, env: env, out: &out)
@@ -270,6 +317,7 @@ public struct GrandpaVoter {
     /// The voting-round `poll`: propose/prevote/precommit in the best round, finality from any
     /// kept round, and moving to the next round while the best one can complete.
     mutating func progress<E: GrandpaEnvironment>(now: SimTime, env: E, out: inout [GrandpaOutput]) {
+        refreshStaleRounds()
         while !slots.isEmpty {
             var i = slots.count - 1
             let last = lastRoundState(before: i)
