@@ -184,6 +184,8 @@ public struct BabeGrandpaModel: SimulationModel {
         gossip = GrandpaGossip(config: config.gossip, nodes: config.gossip.mode == .polite ? validators : 0,
                                participants: config.gossip.mode == .polite ? participants : [],
                                gossipDuration: config.grandpa.gossipDuration, streams: streams)
+        // Colluders send each side a different vote without marking both anywhere.
+        gossip.exactKnown = !colluders.isEmpty
         records.nodeCount = validators
         records.roundsCompleted = Array(repeating: 0, count: validators)
     }

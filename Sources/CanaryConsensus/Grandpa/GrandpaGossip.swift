@@ -91,30 +91,56 @@ public struct GrandpaGossip: Sendable {
     // (`historyLength` of them, with the time each was announced), and a peer sees a node's view
     // one median one-way latency after it was announced (`delay`).
     static let historyLength = 8
-    var histTime: [SimTime]
-    var histSet: [UInt64]
-    var histRound: [UInt64]
-    var histCommit: [UInt32]
+    /// One announcement: when, and the view announced. The history of a node is
+    /// `historyLength` consecutive entries (its newest first in the scan, usually one cache line).
+    struct Announcement {
+        var time: SimTime
+        var set: UInt64
+        var round: UInt64
+        var commit: UInt32
+    }
+    var history: [Announcement]
     var histCount: [Int]
     var nodeRegion: [UInt16] = []
-    var regionDelay: [[SimTime]] = []
+    /// Median latency from region `a` to `b` at `a * regions + b` (flat: one load per lookup).
+    var regionDelay: [SimTime] = []
+    var regions = 0
     /// A catch-up check is scheduled for the node (one at a time).
     var triggerPending: [Bool]
     // Peers' views as node `n` learnt them from explicit packets (colluders): `n * nodes + peer`.
     var peerSet: [UInt32]
     var peerRound: [UInt32]
     var peerCommit: [UInt32]
+    /// Whether any explicit neighbour packet was ever imported (`importNeighbor`, colluders
+    /// only): until then `peerSet`/`peerRound` hold nothing and round routing skips them.
+    var explicitViews = false
     // Known round messages: a ring of `window` round slots per node; per slot and phase, the
-    // first target seen of each voter (BlockTree.none: none) and whether a second was seen.
+    // first target seen of each voter and whether a second was seen.
     static let window = 4
     var slotTag: [UInt64]
-    var seenFirst: [BlockId]
+    /// What node `n` knows of one voter's vote in one slot and phase: the first target seen
+    /// (`BlockTree.none`: none), and the earliest scheduled arrival of a copy (first target)
+    /// while none has arrived (a later copy of the same vote is a duplicate). One record, one
+    /// cache line: a vote copy's send and arrival checks each touch one scattered place.
+    struct KnownVote {
+        var first: BlockId
+        var pendingTarget: BlockId
+        var pendingArrival: SimTime
+        static let empty = KnownVote(first: BlockTree.none, pendingTarget: BlockTree.none, pendingArrival: .never)
+    }
+    var known: [KnownVote]
+    /// Bit per (node, slot, phase, voter): a first vote of that voter is known (same layout as
+    /// `seenSecond`). 1/128 of `known`'s size (1 MB at 1,000 nodes instead of 128 MB), so the
+    /// known-message check of every gossip target (`knows`) stays in cache.
+    var seenFirstBits: [UInt64]
     var seenSecond: [UInt64]
+    /// Whether a voter may have cast two different votes in one phase (`exactKnown`): then a
+    /// peer's first vote of a voter is compared with the message's target (`known`), else the
+    /// bit alone says the peer holds the message. Set when any node marks a second distinct
+    /// vote (an equivocating voter marks both of its own votes at once, `acceptRoundMessage(own:)`)
+    /// and by the host when voters can send different votes to different nodes (colluders).
+    public var exactKnown = false
     var seenPropose: [Bool]
-    /// Earliest scheduled arrival of a vote (first target) at each node, by slot, phase and
-    /// voter, while it has not arrived yet: a later copy of the same vote is a duplicate.
-    var pendingArrival: [SimTime]
-    var pendingTarget: [BlockId]
     let voterWords: Int
     var rngs: [Xoshiro256StarStar]
 
@@ -138,22 +164,18 @@ public struct GrandpaGossip: Sendable {
         commitHeight = Array(repeating: 0, count: nodes)
         firstStage = Array(repeating: [], count: nodes)
         secondStage = Array(repeating: [], count: nodes)
-        histTime = Array(repeating: .zero, count: nodes * Self.historyLength)
-        histSet = Array(repeating: 0, count: nodes * Self.historyLength)
-        histRound = Array(repeating: 1, count: nodes * Self.historyLength)
-        histCommit = Array(repeating: 0, count: nodes * Self.historyLength)
+        history = Array(repeating: Announcement(time: .zero, set: 0, round: 1, commit: 0), count: nodes * Self.historyLength)
         histCount = Array(repeating: 0, count: nodes)
         triggerPending = Array(repeating: false, count: nodes)
         peerSet = Array(repeating: 0, count: nodes * nodes)
         peerRound = Array(repeating: 1, count: nodes * nodes)
         peerCommit = Array(repeating: 0, count: nodes * nodes)
         slotTag = Array(repeating: .max, count: nodes * Self.window)
-        seenFirst = Array(repeating: BlockTree.none, count: nodes * Self.window * 2 * nodes)
+        known = Array(repeating: .empty, count: nodes * Self.window * 2 * nodes)
         voterWords = (nodes + 63) / 64
         seenSecond = Array(repeating: 0, count: nodes * Self.window * 2 * ((nodes + 63) / 64))
+        seenFirstBits = seenSecond
         seenPropose = Array(repeating: false, count: nodes * Self.window)
-        pendingArrival = Array(repeating: .never, count: nodes * Self.window * 2 * nodes)
-        pendingTarget = Array(repeating: BlockTree.none, count: nodes * Self.window * 2 * nodes)
         rngs = (0..<nodes).map { streams.stream(.grandpaGossip, node: UInt32($0)) }
     }
 
@@ -167,11 +189,12 @@ public struct GrandpaGossip: Sendable {
     /// Median one-way latency between the nodes' regions: how long a neighbour packet takes.
     public mutating func configureDelays(nodeRegion: [UInt16], latency: [[LatencyDistribution]]) {
         self.nodeRegion = nodeRegion
-        regionDelay = latency.map { $0.map(\.median) }
+        regions = latency.count
+        regionDelay = latency.flatMap { $0.map(\.median) }
     }
 
     @inline(__always) func delay(_ from: Int, _ to: Int) -> SimTime {
-        regionDelay.isEmpty ? .zero : regionDelay[Int(nodeRegion[from])][Int(nodeRegion[to])]
+        regionDelay.isEmpty ? .zero : regionDelay[Int(nodeRegion[from]) * regions + Int(nodeRegion[to])]
     }
 
     /// The node announces its current view (its neighbour packet to every peer): recorded with
@@ -179,17 +202,15 @@ public struct GrandpaGossip: Sendable {
     public mutating func publishView(_ node: UInt32, now: SimTime) {
         let n = Int(node)
         let i = n * Self.historyLength + histCount[n] % Self.historyLength
-        histTime[i] = now
-        histSet[i] = viewSet[n]
-        histRound[i] = viewRound[n]
-        histCommit[i] = commitHeight[n]
+        history[i] = Announcement(time: now, set: viewSet[n], round: viewRound[n], commit: commitHeight[n])
         histCount[n] += 1
     }
 
     /// The view of `peer` as node `n` knows it at `now`: the peer's latest announcement that has
     /// had time to arrive (or the default view, round 1 of set 0), or a more advanced one from an
-    /// explicit packet.
-    @inline(__always) func visibleView(_ n: Int, _ peer: UInt32, now: SimTime) -> (set: UInt64, round: UInt64, commit: UInt32) {
+    /// explicit packet. `commits: false` skips the highest commit (round routing does not use
+    /// it, and it is the one explicit field every node has: commits set it).
+    @inline(__always) func visibleView(_ n: Int, _ peer: UInt32, now: SimTime, commits: Bool = true) -> (set: UInt64, round: UInt64, commit: UInt32) {
         let p = Int(peer)
         var v: (set: UInt64, round: UInt64, commit: UInt32) = (0, 1, 0)
         let c = histCount[p]
@@ -198,19 +219,21 @@ public struct GrandpaGossip: Sendable {
             let lowest = Swift.max(0, c - Self.historyLength)
             var j = c - 1
             while j >= lowest {
-                let i = p * Self.historyLength + j % Self.historyLength
-                if histTime[i] + d <= now { v = (histSet[i], histRound[i], histCommit[i]); break }
+                let a = history[p * Self.historyLength + j % Self.historyLength]
+                if a.time + d <= now { v = (a.set, a.round, a.commit); break }
                 j -= 1
             }
             if j < lowest && lowest > 0 {
-                let i = p * Self.historyLength + lowest % Self.historyLength
-                v = (histSet[i], histRound[i], histCommit[i])
+                let a = history[p * Self.historyLength + lowest % Self.historyLength]
+                v = (a.set, a.round, a.commit)
             }
         }
         let e = n * nodes + p
-        let es = UInt64(peerSet[e]), er = UInt64(peerRound[e])
-        if es > v.set || (es == v.set && er > v.round) { v.set = es; v.round = er }
-        v.commit = Swift.max(v.commit, peerCommit[e])
+        if explicitViews {
+            let es = UInt64(peerSet[e]), er = UInt64(peerRound[e])
+            if es > v.set || (es == v.set && er > v.round) { v.set = es; v.round = er }
+        }
+        if commits { v.commit = Swift.max(v.commit, peerCommit[e]) }
         return v
     }
 
@@ -225,7 +248,7 @@ public struct GrandpaGossip: Sendable {
             let pi = Int(p)
             guard viewSet[pi] == viewSet[u], viewRound[pi] + threshold <= viewRound[u], reachable(p) else { continue }
             triggerPending[pi] = true
-            out.append((p, histTime[i] + delay(u, pi)))
+            out.append((p, history[i].time + delay(u, pi)))
         }
         return out
     }
@@ -301,6 +324,7 @@ public struct GrandpaGossip: Sendable {
     /// for a catch-up.
     public mutating func importNeighbor(_ packet: GrandpaNeighborPacket, from peer: UInt32, at node: UInt32, catchUpThreshold: UInt64) -> Bool {
         let i = Int(node) * nodes + Int(peer)
+        explicitViews = true
         let set = UInt64(peerSet[i]), round = UInt64(peerRound[i])
         if packet.setId < set || (packet.setId == set && packet.round < round) { return false }
         peerSet[i] = UInt32(truncatingIfNeeded: packet.setId)
@@ -345,7 +369,7 @@ public struct GrandpaGossip: Sendable {
 
     /// Whether `node`'s view of `peer` accepts a round message of (`setId`, `round`).
     @inline(__always) func peerAccepts(_ n: Int, _ peer: UInt32, setId: UInt64, round: UInt64, now: SimTime) -> Bool {
-        let v = visibleView(n, peer, now: now)
+        let v = visibleView(n, peer, now: now, commits: false)
         guard v.set == setId else { return false }
         return round + 1 >= v.round && round <= v.round + 1
     }
@@ -385,16 +409,17 @@ public struct GrandpaGossip: Sendable {
         guard Int(v.voter) < nodes, v.setId == viewSet[p], v.round + 1 >= viewRound[p], v.round <= viewRound[p] + 1 else { return true }
         let s = slot(p, setId: v.setId, round: v.round)
         let i = (s * 2 + (v.phase == .prevote ? 0 : 1)) * nodes + Int(v.voter)
-        if seenFirst[i] == v.target.block { duplicates &+= 1; return false }
-        guard seenFirst[i] == BlockTree.none else { return true }
-        if pendingTarget[i] == BlockTree.none || arrival < pendingArrival[i] {
-            if pendingTarget[i] == BlockTree.none || pendingTarget[i] == v.target.block {
-                pendingArrival[i] = arrival
-                pendingTarget[i] = v.target.block
+        let k = known[i]
+        if k.first == v.target.block { duplicates &+= 1; return false }
+        guard k.first == BlockTree.none else { return true }
+        if k.pendingTarget == BlockTree.none || arrival < k.pendingArrival {
+            if k.pendingTarget == BlockTree.none || k.pendingTarget == v.target.block {
+                known[i].pendingArrival = arrival
+                known[i].pendingTarget = v.target.block
             }
             return true
         }
-        guard pendingTarget[i] == v.target.block else { return true }
+        guard k.pendingTarget == v.target.block else { return true }
         duplicates &+= 1
         return false
     }
@@ -402,7 +427,7 @@ public struct GrandpaGossip: Sendable {
     /// Forgets the scheduled arrivals at `node` (it crashed: copies in flight to it are dropped).
     public mutating func clearPending(_ node: UInt32) {
         let base = Int(node) * Self.window * 2 * nodes
-        for i in base..<(base + Self.window * 2 * nodes) { pendingArrival[i] = .never; pendingTarget[i] = BlockTree.none }
+        for i in base..<(base + Self.window * 2 * nodes) { known[i].pendingArrival = .never; known[i].pendingTarget = BlockTree.none }
     }
 
     /// Whether `peer` already holds round message `m` (it would drop a copy arriving later as a
@@ -413,7 +438,9 @@ public struct GrandpaGossip: Sendable {
             guard Int(v.voter) < nodes else { return false }
             let s = peer * Self.window + Int(v.round % UInt64(Self.window))
             guard slotTag[s] == v.setId << 40 | v.round else { return false }
-            return seenFirst[(s * 2 + (v.phase == .prevote ? 0 : 1)) * nodes + Int(v.voter)] == v.target.block
+            let phase = v.phase == .prevote ? 0 : 1
+            guard seenFirstBits[(s * 2 + phase) * voterWords + Int(v.voter) / 64] & (UInt64(1) << UInt64(v.voter % 64)) != 0 else { return false }
+            return !exactKnown || known[(s * 2 + phase) * nodes + Int(v.voter)].first == v.target.block
         case .propose(let setId, let round, _, _):
             let s = peer * Self.window + Int(round % UInt64(Self.window))
             return slotTag[s] == setId << 40 | round && seenPropose[s]
@@ -449,9 +476,9 @@ public struct GrandpaGossip: Sendable {
         if slotTag[s] != tag {
             slotTag[s] = tag
             let base = s * 2 * nodes
-            for i in base..<(base + 2 * nodes) { seenFirst[i] = BlockTree.none; pendingArrival[i] = .never; pendingTarget[i] = BlockTree.none }
+            for i in base..<(base + 2 * nodes) { known[i] = .empty }
             let wbase = s * 2 * voterWords
-            for i in wbase..<(wbase + 2 * voterWords) { seenSecond[i] = 0 }
+            for i in wbase..<(wbase + 2 * voterWords) { seenSecond[i] = 0; seenFirstBits[i] = 0 }
             seenPropose[s] = false
         }
         return s
@@ -465,11 +492,12 @@ public struct GrandpaGossip: Sendable {
         let s = slot(n, setId: v.setId, round: v.round)
         let phase = v.phase == .prevote ? 0 : 1
         let i = (s * 2 + phase) * nodes + Int(v.voter)
-        let first = seenFirst[i]
-        if first == BlockTree.none { seenFirst[i] = v.target.block; return true }
-        if first == v.target.block { return false }
         let w = (s * 2 + phase) * voterWords + Int(v.voter) / 64
         let bit = UInt64(1) << UInt64(v.voter % 64)
+        let first = known[i].first
+        if first == BlockTree.none { known[i].first = v.target.block; seenFirstBits[w] |= bit; return true }
+        if first == v.target.block { return false }
+        exactKnown = true   // a second distinct vote of a voter exists
         if seenSecond[w] & bit != 0 { return false }
         seenSecond[w] |= bit
         return true
@@ -546,8 +574,8 @@ public struct GrandpaGossip: Sendable {
         var out: [GrandpaVoteMessage] = []
         for (phaseIndex, phase) in [GrandpaPhase.prevote, .precommit].enumerated() {
             let base = (s * 2 + phaseIndex) * nodes
-            for v in 0..<nodes where seenFirst[base + v] != BlockTree.none {
-                let b = seenFirst[base + v]
+            for v in 0..<nodes where known[base + v].first != BlockTree.none {
+                let b = known[base + v].first
                 out.append(GrandpaVoteMessage(setId: setId, round: round, phase: phase, voter: UInt32(v), target: GrandpaTarget(b, number(b))))
             }
         }
