@@ -12,19 +12,23 @@
 /// Open batches are found by (receiver, bucket end) through an open-addressing table with
 /// integer keys (linear probing, backward-shift deletion): one multiply and usually one probe
 /// per copy, no hashing of Swift values, and never iterated, so no order can reach a result.
-public struct DeliveryBatches: Sendable {
-    /// One copy waiting in a batch: its real arrival time and its delivery record (held here
-    /// rather than in the network's delivery arena, so that resolving a batch reads its copies
-    /// from one contiguous buffer instead of one scattered record each).
+public struct DeliveryBatches<Message: Sendable>: Sendable {
+    /// One copy waiting in a batch: its real arrival time, its delivery record and the message
+    /// itself (a copy of a small value, held here rather than in the network's delivery and
+    /// message arenas, so that resolving a batch reads its copies from one contiguous buffer
+    /// instead of two scattered records each).
     public struct Item: Sendable {
         public var arrival: SimTime
         public var sentAt: SimTime
-        /// The network's stored-message slot, the sender and the receiver's life epoch at send.
-        public var slot: UInt32
+        /// The sender, the receiver's life epoch at send, the size and the message class.
         public var from: UInt32
         public var epoch: UInt32
-        @inlinable public init(arrival: SimTime, sentAt: SimTime, slot: UInt32, from: UInt32, epoch: UInt32) {
-            self.arrival = arrival; self.sentAt = sentAt; self.slot = slot; self.from = from; self.epoch = epoch
+        public var size: UInt32
+        public var cls: UInt16
+        public var message: Message
+        @inlinable public init(arrival: SimTime, sentAt: SimTime, from: UInt32, epoch: UInt32, size: UInt32, cls: UInt16, message: Message) {
+            self.arrival = arrival; self.sentAt = sentAt; self.from = from; self.epoch = epoch; self.size = size; self.cls = cls
+            self.message = message
         }
     }
 

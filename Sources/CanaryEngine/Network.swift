@@ -75,7 +75,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
     /// Arrival bucket length per message class (0: every copy is its own event), and the open
     /// per-receiver batches (`DeliveryBatches`).
     @usableFromInline var batchLength: [Int64]
-    @usableFromInline var batches = DeliveryBatches()
+    @usableFromInline var batches = DeliveryBatches<Message>()
     /// Batch events scheduled so far (each one resolves every copy of its batch).
     public var batchEvents: UInt64 { _batchEvents }
     @usableFromInline var _batchEvents: UInt64 = 0
@@ -147,13 +147,14 @@ public struct Network<Message>: Sendable where Message: Sendable {
     ) -> Int where Targets.Element == UInt32 {
         let f = Int(from)
         guard isUp[f] else { return 0 }
-        let slot = allocateStored(Stored(message: message, refs: 0, size: UInt32(clamping: size), cls: UInt16(cls)))
+        let bucket = batchLength[cls]
+        // Batched copies carry the message themselves: no stored slot (`DeliveryBatches.Item`).
+        let slot = bucket > 0 ? 0 : allocateStored(Stored(message: message, refs: 0, size: UInt32(clamping: size), cls: UInt16(cls)))
         let txNs: Int64 = config.uploadBitsPerSecond == 0 ? 0
             : Int64((UInt64(size) &* 8_000_000_000) / config.uploadBitsPerSecond)
         var linkFree = Swift.max(uploadFreeAt[f], now)
         var scheduled = 0
         let fromRegion = Int(nodeRegion[f])
-        let bucket = batchLength[cls]
         for marked in targets {
             let t = marked & ~Self.knownBit
             if t == from { continue }
@@ -192,16 +193,17 @@ public struct Network<Message>: Sendable where Message: Sendable {
                 _traffic[ti].bytesReceived &+= UInt64(size)
                 continue
             }
-            stored[Int(slot)].refs &+= 1
             let arrival = linkFree + delay
             if bucket > 0 {
-                let end = DeliveryBatches.bucketEnd(arrival, length: bucket)
-                let item = DeliveryBatches.Item(arrival: arrival, sentAt: now, slot: slot, from: from, epoch: lifeEpoch[ti])
+                let end = DeliveryBatches<Message>.bucketEnd(arrival, length: bucket)
+                let item = DeliveryBatches.Item(arrival: arrival, sentAt: now, from: from, epoch: lifeEpoch[ti],
+                                                size: UInt32(clamping: size), cls: UInt16(cls), message: message)
                 if let b = batches.add(node: t, end: end, item) {
                     queue.push(time: end, node: t, kind: .deliverBatch, payload: UInt64(b))
                     _batchEvents &+= 1
                 }
             } else {
+                stored[Int(slot)].refs &+= 1
                 let handle = allocateDelivery(Delivery(slot: slot, from: from, epoch: lifeEpoch[ti], sentAt: now))
                 queue.push(time: arrival, node: t, kind: .deliver, payload: UInt64(handle))
             }
@@ -209,7 +211,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
         }
         uploadFreeAt[f] = linkFree
         _inFlight += scheduled
-        if stored[Int(slot)].refs == 0 { release(slot) }
+        if bucket == 0 && stored[Int(slot)].refs == 0 { release(slot) }
         return scheduled
     }
 
@@ -237,14 +239,35 @@ public struct Network<Message>: Sendable where Message: Sendable {
     public mutating func arriveBatch(_ event: Event, into out: inout [(message: Message, from: UInt32)]) {
         let b = Int(truncatingIfNeeded: event.payload)
         batches.close(node: event.node, end: event.time)
+        let to = Int(event.node)
         var k = 0
         while k < batches.items[b].count {
             let item = batches.items[b][k]
             k += 1
-            let d = Delivery(slot: item.slot, from: item.from, epoch: item.epoch, sentAt: item.sentAt)
-            if let r = resolve(d, node: event.node, latency: item.arrival.nanoseconds - item.sentAt.nanoseconds) { out.append(r) }
+            _inFlight -= 1
+            let cls = Int(item.cls)
+            if !isUp[to] || lifeEpoch[to] != item.epoch {
+                _classStats[cls].droppedCrash &+= 1
+                continue
+            }
+            if !sameSide(to, Int(item.from)) {
+                _classStats[cls].droppedPartition &+= 1
+                continue
+            }
+            count(delivered: cls, size: item.size, to: to, latency: item.arrival.nanoseconds - item.sentAt.nanoseconds)
+            out.append((item.message, item.from))
         }
         batches.recycle(UInt32(b))
+    }
+
+    /// Counts a copy delivered to `to`.
+    @inlinable
+    mutating func count(delivered cls: Int, size: UInt32, to: Int, latency: Int64) {
+        _classStats[cls].delivered &+= 1
+        _classStats[cls].bytesDelivered &+= UInt64(size)
+        _traffic[to].received &+= 1
+        _traffic[to].bytesReceived &+= UInt64(size)
+        _latency[cls].record(UInt64(latency))
     }
 
     /// A copy `d` reaching `node`: counted, its message released when it was the last copy.
@@ -267,11 +290,7 @@ public struct Network<Message>: Sendable where Message: Sendable {
             _classStats[cls].droppedPartition &+= 1
             return nil
         }
-        _classStats[cls].delivered &+= 1
-        _classStats[cls].bytesDelivered &+= UInt64(s.size)
-        _traffic[to].received &+= 1
-        _traffic[to].bytesReceived &+= UInt64(s.size)
-        _latency[cls].record(UInt64(latency))
+        count(delivered: cls, size: s.size, to: to, latency: latency)
         return (s.message!, d.from)
     }
 

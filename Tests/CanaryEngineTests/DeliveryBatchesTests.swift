@@ -85,14 +85,14 @@ struct BatchProbeModel: SimulationModel {
         #expect(sim2.model.batches.map(\.node) == [2])
     }
 
-    static func item(_ at: SimTime, _ from: UInt32) -> DeliveryBatches.Item {
-        DeliveryBatches.Item(arrival: at, sentAt: .zero, slot: 0, from: from, epoch: 0)
+    static func item(_ at: SimTime, _ from: UInt32) -> DeliveryBatches<UInt32>.Item {
+        DeliveryBatches.Item(arrival: at, sentAt: .zero, from: from, epoch: 0, size: 1, cls: 0, message: from)
     }
 
     /// The open-batch table under many receivers and buckets: every batch found again until it
     /// is closed (growth and backward-shift deletion keep probe runs intact).
     @Test func tableFindsEveryOpenBatchThroughGrowthAndDeletion() {
-        var t = DeliveryBatches()
+        var t = DeliveryBatches<UInt32>()
         var opened: [(node: UInt32, end: SimTime, batch: UInt32)] = []
         var rng = Xoshiro256StarStar(seed: 7)
         for i in 0..<5_000 {
@@ -110,8 +110,8 @@ struct BatchProbeModel: SimulationModel {
             // Adding to an open batch joins it (nil: no new batch opened).
             #expect(t.add(node: o.node, end: o.end, Self.item(o.end, 0)) == nil)
         }
-        #expect(DeliveryBatches.bucketEnd(.us(1_000), length: 1_000_000) == .ms(1))
-        #expect(DeliveryBatches.bucketEnd(.ms(1), length: 1_000_000) == .ms(1))
-        #expect(DeliveryBatches.bucketEnd(.ms(1) + .ns(1), length: 1_000_000) == .ms(2))
+        #expect(DeliveryBatches<UInt32>.bucketEnd(.us(1_000), length: 1_000_000) == .ms(1))
+        #expect(DeliveryBatches<UInt32>.bucketEnd(.ms(1), length: 1_000_000) == .ms(1))
+        #expect(DeliveryBatches<UInt32>.bucketEnd(.ms(1) + .ns(1), length: 1_000_000) == .ms(2))
     }
 }
