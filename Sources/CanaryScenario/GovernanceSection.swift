@@ -479,6 +479,7 @@ enum GovernanceSection {
             return .setCode(specVersion: UInt32(spec))
         case "set_config":
             guard let o = r.object(v, ParachainsSection.hostFields, context: "set_config") else { return nil }
+            if case .mapping(let fields) = v, fields.count > o.count { return nil }   // unknown keys (reported)
             guard !o.isEmpty else {
                 r.error(v, "set_config needs at least one HostConfiguration field, e.g. {needed_approvals: 40}"); return nil
             }

@@ -52,6 +52,7 @@ private func located(_ yaml: String) -> [String] {
         // Line 11 is the referendum (its track value at column 24).
         let typo = located(scenario(call: "{set_config: {needed_aprovals: 8}}"))
         #expect(typo.contains { $0.hasPrefix("11:") && $0.contains("unknown key 'needed_aprovals'") && $0.contains("needed_approvals") }, "\(typo)")
+        #expect(typo.count == 1, "\(typo)")   // one error for one mistake
         let range = located(scenario(call: "{set_config: {max_validators_per_core: 0}}"))
         #expect(range.contains { $0.hasPrefix("11:") && $0.contains("set_config.max_validators_per_core") }, "\(range)")
         let empty = located(scenario(call: "{set_config: {}}"))
