@@ -560,6 +560,24 @@ public struct ParachainNodeModel: SimulationModel {
             ba.tracks[i].dirty = false
             var tw = Int.max
             defer { ba.tracks[i].nextCheck = tw; wake = min(wake, tw) }
+            // A shortcut with the same outcome as the full check: before the first possible
+            // no-show (the earliest assignment's tick + `no_show_slots`) nothing is tolerated, so
+            // approval needs `needed_approvals` approvals (or more than a third of the validators),
+            // and the node's own assignment cannot trigger before its tranche's tick.
+            let count = ba.tracks[i].approvalCount
+            if count < needed && 3 * count <= ba.tracks[i].approvals.count {
+                let own = ba.tracks[i].ownTranche
+                let ownAt = own >= 0 && !ba.tracks[i].triggered ? ba.tick + own : Int.max
+                let first = ba.tracks[i].firstAssignmentTick
+                let noShowAt = first == Int.max ? Int.max : max(first, ba.tick) + noShowTicks
+                if now < ownAt && now < noShowAt {
+                    // Debug builds (the tests) check the shortcut against the full rules.
+                    assert(!Self.fullCheckWouldAct(ba.tracks[i], now: now, blockTick: ba.tick, noShowSlots: noShowSlots, needed: needed),
+                           "approval shortcut skipped a change")
+                    tw = min(ownAt, noShowAt)
+                    continue
+                }
+            }
             let r = ApprovalChecking.isApproved(entry: ba.tracks[i].entry, approvals: ba.tracks[i].approvals,
                                                 approvalCount: ba.tracks[i].approvalCount, now: now, blockTick: ba.tick,
                                                 noShowSlots: noShowSlots, neededApprovals: needed)
@@ -614,6 +632,7 @@ public struct ParachainNodeModel: SimulationModel {
                 let t = ba.tracks[i].ownTranche
                 if let k = byTranche.firstIndex(where: { $0.tranche == t }) { byTranche[k].tracks.append(i) } else { byTranche.append((t, [i])) }
                 ba.tracks[i].assigned[vi] = true
+                ba.tracks[i].firstAssignmentTick = min(ba.tracks[i].firstAssignmentTick, now)
                 ba.tracks[i].entry.importAssignment(tranche: t, validator: vi, tick: now)
                 records.assignments += 1
                 if ctx.now >= config.noShowsFrom && ctx.now < config.noShowsUntil && config.noShowValidators.contains(UInt32(n)) {
@@ -650,6 +669,20 @@ public struct ParachainNodeModel: SimulationModel {
             ctx.schedule(at: at, node: UInt32(n), kind: Self.kWake, payload: UInt64(b))
         }
         approvalState[n][b] = ba
+    }
+
+    /// Whether the full check would approve `t` or trigger the node's own assignment now
+    /// (the shortcut in `evaluate` must only skip when neither happens).
+    static func fullCheckWouldAct(_ t: Track, now: Int, blockTick: Int, noShowSlots: Int, needed: Int) -> Bool {
+        let r = ApprovalChecking.isApproved(entry: t.entry, approvals: t.approvals, approvalCount: t.approvalCount, now: now,
+                                            blockTick: blockTick, noShowSlots: noShowSlots, neededApprovals: needed)
+        if r.approved { return true }
+        guard t.ownTranche >= 0 && !t.triggered else { return false }
+        switch r.required {
+        case .pending(_, _, let maxB, let drift): return t.ownTranche <= maxB && t.ownTranche <= max(now - blockTick, 0) - drift
+        case .all: return true
+        case .exact: return false
+        }
     }
 
     mutating func wake(node n: Int, block b: BlockId, _ ctx: inout SimContext<Message>) {
@@ -845,6 +878,7 @@ public struct ParachainNodeModel: SimulationModel {
             if m.kind == Kind.assignment.rawValue {
                 guard !ba.tracks[i].assigned[sender] else { continue }
                 ba.tracks[i].assigned[sender] = true
+                ba.tracks[i].firstAssignmentTick = min(ba.tracks[i].firstAssignmentTick, tick)
                 ba.tracks[i].entry.importAssignment(tranche: tranche, validator: sender, tick: tick)
                 ba.tracks[i].dirty = true
                 changed = true
@@ -1078,6 +1112,8 @@ struct Track {
     var approvals: [Bool]
     /// Validators whose assignment was imported (duplicates over the grid are ignored).
     var assigned: [Bool]
+    /// The earliest tick an assignment was received (`Int.max`: none yet).
+    var firstAssignmentTick = Int.max
     var approvalCount = 0
     var approved = false
     var ownTranche = -1
