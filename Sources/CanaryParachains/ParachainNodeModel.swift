@@ -248,8 +248,9 @@ public struct ParachainNodeModel: SimulationModel {
         let ahead = collatorSeq[p] - onChain
         if ahead > Int32(s.host.maxCandidateDepth) {
             // Candidates too far ahead whose relay parents left the allowed ancestry are dropped.
+            // (or were built in an earlier session: their relay parents are no longer allowed).
             let stale = candidates.lastIndex { $0.para == Int32(p) && $0.seq == onChain }.map {
-                number(rp) - number(candidates[$0].relayParent) > s.host.allowedAncestryLen + 1
+                number(rp) - number(candidates[$0].relayParent) > s.host.allowedAncestryLen + 1 || candidates[$0].session != Int32(si)
             } ?? true
             if !stale { return }
             collatorSeq[p] = onChain
@@ -409,6 +410,16 @@ public struct ParachainNodeModel: SimulationModel {
         let si = session(of: b)
         let s = sessions[si]
         let num = number(b)
+        // 0. A new session drops every candidate pending availability (`initializer_on_new_session`
+        //    of the inclusion pallet drains `PendingAvailability`): the para builds its block again.
+        if blockState(parent) != nil, session(of: parent) != si {
+            for core in 0..<config.cores where st.occupied[core] >= 0 {
+                let c = candidates[Int(st.occupied[core])]
+                st.occupied[core] = -1
+                st.nextSeq[Int(c.para)] = min(st.nextSeq[Int(c.para)], c.seq)
+                records.droppedAtSessionChange += 1
+            }
+        }
         // 1. Bitfields: candidates pending availability with enough bits are enacted.
         let threshold = ParaThresholds.availability(s.nodes.count)
         let cutoff = (now - config.bitfieldDelay).nanoseconds
@@ -441,7 +452,9 @@ public struct ParachainNodeModel: SimulationModel {
             let c = candidates[Int(id)]
             let p = Int(c.para), core = Int(c.core)
             let age = num - 1 - number(c.relayParent)
-            if c.seq < st.nextSeq[p] || age > s.host.allowedAncestryLen + 1 || c.disputedInvalid { continue }
+            // Relay parents of an earlier session are no longer allowed (the allowed relay parents
+            // are reset at a session change), nor are stale or disputed candidates.
+            if c.seq < st.nextSeq[p] || age > s.host.allowedAncestryLen + 1 || c.disputedInvalid || c.session != Int32(si) { continue }
             keep.append(id)
             guard core < config.cores, st.occupied[core] < 0, c.seq == st.nextSeq[p], age <= s.host.allowedAncestryLen,
                   c.relayParent == parent || tree.isAncestor(c.relayParent, of: parent) else { continue }
@@ -1156,6 +1169,8 @@ struct ParaRecords {
     var noShows = 0
     var noShowsTolerated = 0
     var availabilityTimeouts = 0
+    /// Candidates pending availability dropped because a new session began.
+    var droppedAtSessionChange = 0
     var disputes = 0
     var concludedInvalid = 0
     var reverted = 0
