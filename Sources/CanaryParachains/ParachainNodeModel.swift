@@ -396,7 +396,31 @@ public struct ParachainNodeModel: SimulationModel {
     mutating func updateBlockBytes(_ n: Int) {
         let v = sessions.last?.nodes.count ?? validators
         let bitfields = v * ((config.cores + 7) / 8 + 80)
-        stack.setExtraBlockBytes(node: n, bytes: bitfields + pool[n].count * config.backedCandidateBytes)
+        // The provisioner puts at most one backed candidate per core in a block.
+        stack.setExtraBlockBytes(node: n, bytes: bitfields + min(pool[n].count, config.cores) * config.backedCandidateBytes)
+    }
+
+    /// Drops from node `n`'s pool what its best chain can no longer include: candidates already
+    /// included (para block number below the chain's next), on relay parents outside the allowed
+    /// ancestry or of an earlier session, or disputed. Without it a node's pool grew until it
+    /// authored (every 300 slots on average at 300 validators), and with it its block size.
+    mutating func prunePool(_ n: Int) {
+        let best = stack.babe.views.best[n]
+        guard !pool[n].isEmpty, let st = blockState(best) else { return }
+        let si = session(of: best)
+        let limit = sessions[si].host.allowedAncestryLen + 1
+        let num = number(best)
+        var mine = pool[n]
+        pool[n] = []
+        let before = mine.count
+        let tree = stack.babe.tree
+        mine.removeAll { id in
+            let i = Int(id)
+            return candidates[i].seq < st.nextSeq[Int(candidates[i].para)] || num - Int(tree.number[Int(candidates[i].relayParent)]) > limit
+                || candidates[i].disputedInvalid || candidates[i].session != Int32(si)
+        }
+        pool[n] = mine
+        if mine.count != before { updateBlockBytes(n) }
     }
 
     // MARK: Inclusion and availability (per fork, executed once when the author imports its block)
@@ -475,6 +499,7 @@ public struct ParachainNodeModel: SimulationModel {
     /// approval checking of the candidates `b` made available.
     mutating func imported(node n: Int, block b: BlockId, _ ctx: inout SimContext<Message>) {
         guard let st = blockState(b) else { return }
+        prunePool(n)
         let si = session(of: b)
         guard let vi = sessions[si].index(of: n) else {
             markApproved(n, b, ctx.now)

@@ -93,6 +93,22 @@ func runParachains(_ config: ParachainsConfig, validators: Int = 20, seed: UInt6
     }
 }
 
+/// The prospective-parachains pool of backed candidates each node keeps for its next block.
+@Suite struct BackedPoolTests {
+    /// Pools hold only what the node's best chain could still include (at most about
+    /// `max_candidate_depth + 1` candidates per para), not every candidate backed since the
+    /// node last authored, so relay block sizes stay flat.
+    @Test func poolsStayBounded() {
+        let (sim, _) = runParachains(smallParachains(), duration: .minutes(4))
+        let m = sim.model
+        let largest = m.pool.map(\.count).max() ?? 0
+        let bound = m.config.parachains * (m.config.host.maxCandidateDepth + 2)
+        print("largest pool", largest, "bound", bound, "backed", m.records.backed)
+        #expect(m.records.backed > 100)
+        #expect(largest <= bound)
+    }
+}
+
 /// Session changes (`initializer_on_new_session`).
 @Suite struct SessionChangeTests {
     /// With one-minute sessions, candidates pending availability at a session change are
