@@ -361,7 +361,7 @@ public struct BabeGrandpaModel: SimulationModel {
             if voters[n].importBatchedVote(v, from: from, now: ctx.now, chain: chain, out: &out) { pending = true }
             if !out.isEmpty { apply(node, &ctx) }
         }
-        if pending { voters[n].finishBatch(now: ctx.now, env: env(node), out: &out) }
+        if pending && voters[n].refreshBatch() { voters[n].poll(now: ctx.now, env: env(node), out: &out) }
         apply(node, &ctx)
     }
 

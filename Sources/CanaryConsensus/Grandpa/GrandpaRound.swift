@@ -114,13 +114,17 @@ public struct GrandpaRound {
     /// one per vote. The state is the same as after importing them one by one with
     /// `importPrevote`/`importPrecommit`: the GHOST only moves up as votes add weight (the old
     /// one is a valid search hint), and `update()` depends only on the GHOST and the votes.
-    public mutating func refresh(prevotesChanged: Bool) {
+    /// Returns whether the state changed.
+    @discardableResult
+    public mutating func refresh(prevotesChanged: Bool) -> Bool {
+        let before = state
         let t = threshold
         if prevotesChanged && participation.prevote >= t {
             let hint = state.prevoteGhost.map { ($0.block, $0.number) }
             state.prevoteGhost = graph.findGhost(hint) { weight($0, .prevote) >= t }.map { GrandpaTarget($0.block, $0.number) }
         }
         update()
+        return state != before
     }
 
     public mutating func importPrecommit<C: GrandpaChain>(_ voter: Int, _ block: BlockId, chain: C) -> GrandpaImportOutcome {

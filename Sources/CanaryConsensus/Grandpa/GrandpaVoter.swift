@@ -55,6 +55,8 @@ public struct GrandpaVoter {
         var stalePrevotes = false
         var stalePrecommits = false
     }
+    /// A refresh changed a round's state and `progress` has not run since (`refreshBatch`).
+    var unpolledChange = false
 
     public let node: UInt32
     public let config: GrandpaConfig
@@ -267,24 +269,37 @@ public struct GrandpaVoter {
         return true
     }
 
-    /// Ends a batch: refreshes the rounds its votes changed, then runs the voting state machine
-    /// once, as `receive` does after each vote.
-    public mutating func finishBatch<E: GrandpaEnvironment>(now: SimTime, env: E, out: inout [GrandpaOutput]) {
-        if refreshStaleRounds() { progress(now: now, env: env, out: &out) }
+    /// Ends a batch, in two steps so that the host builds the chain view only when needed:
+    /// `refreshBatch` refreshes the rounds the batch's votes touched and says whether any
+    /// round's state (prevote-GHOST, finalized, estimate, completable) changed; only then does
+    /// `poll` have anything to do.
+    ///
+    /// Why skipping it is exact: the voting state machine (`progress`) ran after every earlier
+    /// change of this voter's rounds and timers, and each of its steps is guarded by round
+    /// states and timers alone (the chain view is read only once a guard passes, to pick a
+    /// target); with no round state changed, no guard can flip, and it would do nothing.
+    public mutating func refreshBatch() -> Bool {
+        refreshStaleRounds()
+        return unpolledChange
     }
 
-    /// Refreshes the rounds that batched votes left stale; true when there was one. Every path
-    /// into the voting state machine (`progress`) calls it first, so no decision ever reads a
-    /// stale round, whatever arrives between a batch's votes and its end.
+    /// `refreshBatch` and `poll` in one call.
+    public mutating func finishBatch<E: GrandpaEnvironment>(now: SimTime, env: E, out: inout [GrandpaOutput]) {
+        if refreshBatch() { progress(now: now, env: env, out: &out) }
+    }
+
+    /// Refreshes the rounds that batched votes left stale; true when one's state changed. Every
+    /// path into the voting state machine (`progress`) calls it first, so no decision ever reads
+    /// a stale round, whatever arrives between a batch's votes and its end.
     @discardableResult
     mutating func refreshStaleRounds() -> Bool {
         var changed = false
         for i in slots.indices where slots[i].stalePrevotes || slots[i].stalePrecommits {
-            slots[i].round.refresh(prevotesChanged: slots[i].stalePrevotes)
+            if slots[i].round.refresh(prevotesChanged: slots[i].stalePrevotes) { changed = true }
             slots[i].stalePrevotes = false
             slots[i].stalePrecommits = false
-            changed = true
         }
+        if changed { unpolledChange = true }
         return changed
     }
 
@@ -318,6 +333,7 @@ public struct GrandpaVoter {
     /// kept round, and moving to the next round while the best one can complete.
     mutating func progress<E: GrandpaEnvironment>(now: SimTime, env: E, out: inout [GrandpaOutput]) {
         refreshStaleRounds()
+        unpolledChange = false
         while !slots.isEmpty {
             var i = slots.count - 1
             let last = lastRoundState(before: i)
@@ -421,13 +437,13 @@ public struct GrandpaVoter {
     /// that it took from a catch-up) finalizes its finalized block if it is new.
     mutating func notifyFinality(now: SimTime, out: inout [GrandpaOutput]) {
         for i in slots.indices {
-            let r = slots[i].round
-            guard r.completable, slots[i].voting == .precommitted || slots[i].catchUpOrigin,
-                  let f = r.finalized else { continue }
+            // Fields, not a copy of the round (a copy retains every array of it).
+            guard slots[i].round.completable, slots[i].voting == .precommitted || slots[i].catchUpOrigin,
+                  let f = slots[i].round.finalized else { continue }
             if f.number > lastFinalizedInRounds.number { lastFinalizedInRounds = f }
             if f.number > lastFinalized.number {
                 lastFinalized = f
-                out.append(.finalized(f, round: r.number, viaCommit: slots[i].catchUpOrigin))
+                out.append(.finalized(f, round: slots[i].round.number, viaCommit: slots[i].catchUpOrigin))
             }
         }
         // Background rounds whose estimate is finalized and commit is done are dropped.
