@@ -236,15 +236,29 @@ public struct ParachainNodeModel: SimulationModel {
         ctx.schedule(at: slotDuration * Int64(slot + 1) + config.collatorBuildTime, node: node, kind: Self.kCollator, payload: slot + 1)
         guard !config.offlineCollators.contains(p), ctx.network.isUp[Int(node)] else { return }
         let cores = (0..<config.coresPerPara).map { p * config.coresPerPara + $0 }
-        // The collator follows the relay chain through a validator's view (the first
-        // para-validator): its best block is the relay parent.
-        let follow = Int(sessions.first?.nodes.first ?? 0)
+        // The collator follows the relay chain through a validator's view (para p follows the
+        // first session's para-validator p mod n, so forks at the tip do not hit every para at
+        // once): its best block is the relay parent.
+        let followers = sessions.first?.nodes ?? []
+        let follow = followers.isEmpty ? 0 : Int(followers[p % followers.count])
         let rp = stack.babe.views.best[follow]
         let si = session(of: rp)
         let s = sessions[si]
         let onChain = Int32(blockState(rp)?.nextSeq[p] ?? 0)
         // Async backing: at most max_candidate_depth + 1 candidates ahead of the chain.
         if collatorSeq[p] < onChain { collatorSeq[p] = onChain }
+        // Candidates built on a fork the relay chain left can never be included on this one:
+        // the collator builds again from the para head of its new relay parent.
+        var seq = onChain
+        while seq < collatorSeq[p], let k = candidates.lastIndex(where: { $0.para == Int32(p) && $0.seq == seq }) {
+            let r = candidates[k].relayParent
+            if r != rp && !tree.isAncestor(r, of: rp) {
+                collatorSeq[p] = seq
+                records.forkRebuilds += 1
+                break
+            }
+            seq += 1
+        }
         let ahead = collatorSeq[p] - onChain
         if ahead > Int32(s.host.maxCandidateDepth) {
             // Candidates too far ahead whose relay parents left the allowed ancestry are dropped.
@@ -1194,6 +1208,8 @@ struct ParaRecords {
     var noShows = 0
     var noShowsTolerated = 0
     var availabilityTimeouts = 0
+    /// Collations built again because the relay chain left the fork they were built on.
+    var forkRebuilds = 0
     /// Candidates pending availability dropped because a new session began.
     var droppedAtSessionChange = 0
     var disputes = 0

@@ -107,7 +107,7 @@ extension ParachainNodeModel: ResultProducing {
             ("para.blocks_included", Double(included)), ("para.candidates", Double(candidates.count)),
             ("para.backed", Double(records.backed)), ("approval.no_shows", Double(records.noShows)),
             ("approval.no_shows_tolerated", Double(records.noShowsTolerated)), ("approval.assignments", Double(records.assignments)),
-            ("availability.timeouts", Double(records.availabilityTimeouts)), ("availability.dropped_at_session_change", Double(records.droppedAtSessionChange)),
+            ("availability.timeouts", Double(records.availabilityTimeouts)), ("availability.dropped_at_session_change", Double(records.droppedAtSessionChange)), ("para.fork_rebuilds", Double(records.forkRebuilds)),
             ("disputes.raised", Double(records.disputes)),
             ("disputes.concluded_invalid", Double(records.concludedInvalid)), ("disputes.reverted_blocks", Double(records.reverted)), ("disputes.slashes", Double(records.slashes.count)),
             ("finality.disputed_finalized", Double(disputedFinalized)),

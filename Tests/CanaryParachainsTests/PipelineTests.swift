@@ -109,6 +109,38 @@ func runParachains(_ config: ParachainsConfig, validators: Int = 20, seed: UInt6
     }
 }
 
+/// Collators on relay-chain forks.
+@Suite struct CollatorForkTests {
+    /// Collators follow different validators' views, and one whose relay parent's fork was
+    /// left builds again from the new relay parent's para head instead of waiting for its
+    /// unincluded candidates to age out: paras include a candidate in nearly every block.
+    @Test func collatorsRebuildAfterAForkSwitch() {
+        let (sim, r) = runParachains(smallParachains(), validators: 30, duration: .minutes(5))
+        let m = sim.model
+        let included = r.scalars.first { $0.name == "para.blocks_included" }!.value
+        let height = Double(m.stack.babe.tree.number[Int(m.stack.babe.views.finalized[0])])
+        let ratio = included / (Double(m.config.parachains) * (height - 3))
+        print("fork rebuilds", m.records.forkRebuilds, "included", included, "finalized height", height, "ratio", ratio)
+        #expect(ratio > 0.9)
+        // Whenever a collator's earlier candidate sits on a fork its new relay parent left, and
+        // the new relay parent's chain still needs that para block number, it builds that
+        // number again rather than the next one.
+        let tree = m.stack.babe.tree
+        var switches = 0
+        for p in 0..<m.config.parachains {
+            let mine = m.candidates.filter { $0.para == Int32(p) }
+            for (a, b) in zip(mine, mine.dropFirst()) {
+                let onChain = m.blockState(b.relayParent)?.nextSeq[p] ?? 0
+                guard a.relayParent != b.relayParent, !tree.isAncestor(a.relayParent, of: b.relayParent), a.seq >= onChain else { continue }
+                switches += 1
+                #expect(b.seq <= a.seq, "para \(p): built \(b.seq) after \(a.seq) on a left fork")
+            }
+        }
+        #expect(switches > 0)
+        #expect(m.records.forkRebuilds > 0)
+    }
+}
+
 /// Session changes (`initializer_on_new_session`).
 @Suite struct SessionChangeTests {
     /// With one-minute sessions, candidates pending availability at a session change are
