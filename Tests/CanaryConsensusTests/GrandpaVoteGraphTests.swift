@@ -18,6 +18,24 @@ import CanaryEngine
         r.map { "\(c.name($0.block))@\($0.number)" }
     }
 
+    /// A graph of more vote-nodes than `lookup` scans (forks split edges, so fork points become
+    /// nodes too): every vote-node is found by its block past the switch to the dictionary, and
+    /// cumulative votes and the GHOST come out as on a small graph.
+    @Test func wideGraphsFindEveryVoteNode() {
+        var c = GrandpaTestChain()
+        c.push("genesis", ["A", "B"])
+        for k in 0..<24 { c.push("B", ["X\(k)a", "X\(k)b"]) }
+        var g = graph(c)
+        for k in 0..<24 { g.insert(c["X\(k)b"], vote: 1, chain: c) }
+        #expect(g.entries.count > GrandpaVoteGraph<UInt64>.scanLimit)
+        for k in 0..<24 { #expect(g.entry(c["X\(k)b"])?.cumulative == 1) }
+        g.insert(c["X7a"], vote: 30, chain: c)   // a new vote-node inside an edge of the wide graph
+        #expect(g.entry(c["X7a"])?.cumulative == 31)
+        #expect(g.cumulativeVote(c["B"], c.number(of: c["B"])) == 54)
+        #expect(named(c, g.findGhost(nil) { $0 >= 31 }) == "X7a@4")
+        #expect(named(c, g.findGhost(nil) { $0 >= 32 }) == "B@3")
+    }
+
     @Test func graphForkNotAtNode() {
         let c = forkChain()
         var g = graph(c)

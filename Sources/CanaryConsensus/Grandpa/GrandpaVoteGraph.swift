@@ -59,8 +59,22 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
         heads = [0]
     }
 
-    public func entryIndex(_ b: BlockId) -> Int? { index[b] }
-    public func entry(_ b: BlockId) -> Entry? { index[b].map { entries[$0] } }
+    /// The entry of vote-node `b`. A round's graph holds a handful of vote-nodes (the blocks
+    /// voted for and the fork points between them), so a scan of their block ids beats hashing
+    /// a dictionary key on every vote; the dictionary serves large graphs (long stalled rounds
+    /// with many forks). Both give the same answer: block ids of vote-nodes are unique.
+    @inline(__always) func lookup(_ b: BlockId) -> Int? {
+        if entries.count <= Self.scanLimit {
+            var i = 0
+            while i < entries.count { if entries[i].block == b { return i }; i += 1 }
+            return nil
+        }
+        return index[b]
+    }
+    static var scanLimit: Int { 16 }
+
+    public func entryIndex(_ b: BlockId) -> Int? { lookup(b) }
+    public func entry(_ b: BlockId) -> Entry? { lookup(b).map { entries[$0] } }
     /// Blocks of the current heads, in the graph's order.
     public var headBlocks: [BlockId] { heads.map { entries[$0].block } }
 
@@ -79,7 +93,7 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
     public mutating func adjustBase(_ ancestryProof: [BlockId]) {
         guard let newBase = ancestryProof.last, ancestryProof.count <= Int(baseNumber) else { return }
         let newNumber = baseNumber - UInt32(ancestryProof.count)
-        let old = index[base]!
+        let old = lookup(base)!
         entries[old].ancestors.append(contentsOf: ancestryProof)
         let e = entries.count
         entries.append(Entry(block: newBase, number: newNumber, ancestors: [], descendants: [old],
@@ -100,7 +114,7 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
     /// `insert` with an in-place update of each node's value (no temporary vote value).
     @discardableResult
     public mutating func insert<C: GrandpaChain>(_ block: BlockId, chain: C, apply: (inout V) -> Void) -> Bool {
-        if index[block] == nil {
+        if lookup(block) == nil {
             let number = chain.number(of: block)
             let containing = findContainingNodes(block, number)
             if containing.isEmpty {
@@ -109,11 +123,11 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
                 introduceBranch(containing, block, number)
             }
         }
-        var e = index[block]!
+        var e = lookup(block)!
         while true {
             apply(&entries[e].cumulative)
             guard let p = entries[e].ancestorNode else { break }
-            e = index[p]!
+            e = lookup(p)!
         }
         return true
     }
@@ -123,7 +137,7 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
     public func findAncestor(_ block: BlockId, _ number: UInt32, _ condition: (V) -> Bool) -> (block: BlockId, number: UInt32)? {
         var hash = block, n = number
         while true {
-            if let e = index[hash] {
+            if let e = lookup(hash) {
                 let node = entries[e]
                 if condition(node.cumulative) { return (hash, n) }
                 guard let a = node.ancestors.first else { return nil }
@@ -146,7 +160,7 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
 
     /// The cumulative vote on `block` (votes on it and its descendants).
     public func cumulativeVote(_ block: BlockId, _ number: UInt32) -> V {
-        if let e = index[block] { return entries[e].cumulative }
+        if let e = lookup(block) { return entries[e].cumulative }
         var v = zero
         for c in findContainingNodes(block, number) { v.merge(entries[c].cumulative) }
         return v
@@ -159,19 +173,19 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
         var nodeIndex = 0
         var forceConstrain = false
         if let cb = currentBest {
-            if let e = index[cb.block] {
+            if let e = lookup(cb.block) {
                 nodeIndex = e
             } else {
                 let containing = findContainingNodes(cb.block, cb.number)
                 if !containing.isEmpty {
-                    nodeIndex = index[entries[containing[0]].ancestorNode!]!
+                    nodeIndex = lookup(entries[containing[0]].ancestorNode!)!
                     forceConstrain = true
                 } else {
-                    nodeIndex = index[base]!
+                    nodeIndex = lookup(base)!
                 }
             }
         } else {
-            nodeIndex = index[base]!
+            nodeIndex = lookup(base)!
         }
         if !condition(entries[nodeIndex].cumulative) { return nil }
         while true {
@@ -240,7 +254,7 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
                     if inAncestry { containing.append(e) }
                     break
                 }
-                guard let p = node.ancestorNode, let pe = index[p] else { break }
+                guard let p = node.ancestorNode, let pe = lookup(p) else { break }
                 e = pe
             }
         }
@@ -265,7 +279,7 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
         let e = entries.count
         entries.append(entry)
         index[block] = e
-        if let pa = prevAncestor, let pe = index[pa] {
+        if let pa = prevAncestor, let pe = lookup(pa) {
             entries[pe].descendants.removeAll { entry.descendants.contains($0) }
             entries[pe].descendants.append(e)
         }
@@ -276,7 +290,7 @@ public struct GrandpaVoteGraph<V: GrandpaVoteValue> {
         ancestry.append(base)
         var ancestorIndex = -1
         for (i, a) in ancestry.enumerated() {
-            if let e = index[a] {
+            if let e = lookup(a) {
                 ancestorIndex = i
                 let new = entries.count
                 entries[e].descendants.append(new)
