@@ -65,6 +65,21 @@ import CanaryEngine
         #expect(problems(String(format: staking, "17000000 KSM")) == [])
     }
 
+    /// `consensus.grandpa_batch`: at most 100 ms; `0s` (off) and the default 1 ms are valid.
+    @Test func voteBatchBucketIsBounded() {
+        let yaml = "name: t\nduration: 1m\nvalidators: {count: 10}\nconsensus: {mode: full, grandpa_batch: %@}\n"
+        expectLimit(String(format: yaml, "200ms"), Limits.voteBatch, at: "4:40")
+        #expect(problems(String(format: yaml, "0s")) == [])
+        #expect(problems(String(format: yaml, "100ms")) == [])
+        #expect(problems(String(format: yaml, "-1ms")).count == 1)
+        let off = try? ScenarioDecoder.decode(yaml: String(format: yaml, "0s"), file: "s.yaml")
+        let fine = try? ScenarioDecoder.decode(yaml: String(format: yaml, "100us"), file: "s.yaml")
+        let plain = try? ScenarioDecoder.decode(yaml: "name: t\nduration: 1m\nvalidators: {count: 10}\nconsensus: {mode: full}\n", file: "s.yaml")
+        #expect(off?.grandpa?.voteBatch == .zero)
+        #expect(fine?.grandpa?.voteBatch == .us(100))
+        #expect(plain?.grandpa?.voteBatch == .ms(1))
+    }
+
     @Test func countsAreBounded() {
         let regions = (0..<20_000).map { "r\($0)" }.joined(separator: ", ")
         expectLimit("name: t\nduration: 1m\nnetwork: {regions: [\(regions)]}\nvalidators: {count: 10}\n", Limits.regions, at: "3:20")
