@@ -275,10 +275,10 @@ struct ChartBuilder {
 
     // MARK: parachains
 
-    /// Inclusion latency and approval lag, once the parachain model writes its tables
-    /// (`parachain_candidates` with `backed_at`, `included_at`, `approved_at`).
+    /// Inclusion latency and approval lag per candidate, from the parachain layer's
+    /// `para_candidates` table (`backed_at`, `included_at`, `approved_at`).
     func parachains() -> [RunReport.Chart] {
-        let rows = db.rows("SELECT backed_at, included_at, approved_at FROM parachain_candidates WHERE run_id = ? ORDER BY backed_at", [id])
+        let rows = db.rows("SELECT backed_at, included_at, approved_at FROM para_candidates WHERE run_id = ? ORDER BY backed_at, candidate", [id])
         guard !rows.isEmpty else { return [] }
         func pts(_ from: String, _ to: String) -> [(x: Double, y: Double)] {
             rows.compactMap { r in

@@ -48,6 +48,17 @@ expect:
   - safety_violations == 0
 """
 
+let parachainScenario = """
+name: report-parachains
+seed: 3
+duration: 2m
+validators: {count: 12}
+consensus: {mode: full, preset: kusama, finality: grandpa}
+parachains: {preset: kusama, count: 2, num_cores: 2, max_validators_per_core: 4, needed_approvals: 3, relay_vrf_modulo_samples: 1, n_delay_tranches: 10, pov_size: {min: 64KiB, max: 128KiB}}
+expect:
+  - para.blocks_included > 0
+"""
+
 let stakingScenario = """
 name: report-staking
 seed: 4
@@ -110,6 +121,16 @@ expect:
             #expect(files.contains(f), "missing \(f) in \(files)")
         }
         #expect(report.sections.map(\.heading).prefix(2) == ["Finality (GRANDPA)", "Block production (BABE)"])
+    }
+
+    /// A run with parachains gets the parachain section (from `para_candidates`).
+    @Test func parachainChartFromTheCandidatesTable() throws {
+        let dir = temporaryDirectory()
+        let (path, _) = try runScenario(parachainScenario, in: dir, name: "p")
+        let report = try RunReport(database: try RunDatabase(path: path), run: nil)
+        let chart = try #require(report.charts.first { $0.file == "parachains.svg" }, "charts: \(report.charts.map(\.file))")
+        #expect(chart.svg.contains("backed → included"))
+        #expect(report.sections.contains { $0.heading == "Parachains" && !$0.charts.isEmpty })
     }
 
     @Test func stakingChartsDrawTheInflationCurveWithTheIdealMarked() throws {
