@@ -793,13 +793,7 @@ public struct ParachainNodeModel: SimulationModel {
     mutating func distribute(_ m: ParaMessage, size: Int, cls: Int, from: Int, session si: Int, _ ctx: inout SimContext<Message>) {
         let me = UInt32(from)
         guard let vi = sessions[si].index(of: from) else { return }
-        var targets = targetScratch
-        targets.removeAll(keepingCapacity: true)
-        sessions[si].gridPeers(vi, .gridXY, into: &targets)
-        let gridCount = targets.count
-        let gridPeers = targets[..<gridCount]
-        let random = RandomRouting.pick(from: sessions[si].nodes, rng: &routingRng[from]) { p in p == me || gridPeers.contains(p) }
-        targets += random
+        let targets = circulationTargets(session: si, member: vi, node: from, routing: .gridXY, skipping: me, me)
         ctx.broadcast(.para(m), size: size, cls: cls, from: me, to: targets)
         records.distributed += 1
         records.firstHopCopies += targets.count
@@ -825,19 +819,11 @@ public struct ParachainNodeModel: SimulationModel {
         let originator = sessions[si].nodes[originatorIndex]
         let me = UInt32(n)
         let routing = sessions[si].grid.requiredRouting(originator: originator, local: me)
-        var targets = targetScratch
-        targets.removeAll(keepingCapacity: true)
-        sessions[si].gridPeers(vi, routing, into: &targets)
-        targets.removeAll { $0 == originator || $0 == source }
-        let gridCount = targets.count
-        let gridPeers = targets[..<gridCount]
-        let random = RandomRouting.pick(from: sessions[si].nodes, rng: &routingRng[n]) { p in
-            p == me || p == source || p == originator || gridPeers.contains(p)
-        }
-        targets += random
+        let targets = circulationTargets(session: si, member: vi, node: n, routing: routing, skipping: originator, source)
         let size = m.kind == Kind.assignment.rawValue ? Self.assignmentMessageSize : Self.approvalMessageSize
         let cls = m.kind == Kind.assignment.rawValue ? Self.clsAssignment : Self.clsApproval
         var arrivals = arrivalScratch
+        arrivalScratch = []   // moved out, so the buffer is unique and its capacity is reused
         arrivals.removeAll(keepingCapacity: true)
         ctx.broadcast(.para(m), size: size, cls: cls, from: me, to: targets) { t, at in
             arrivals.append((t, at))
@@ -849,6 +835,25 @@ public struct ParachainNodeModel: SimulationModel {
             enqueue(Reception(at: at.nanoseconds, from: me, message: m), to: Int(t), &ctx)
         }
         arrivalScratch = arrivals
+    }
+
+    /// Where node `n` (session member `vi`) circulates an approval-distribution message: its
+    /// grid peers under `routing` except `a` and `b` (the originator and the sender), then up to
+    /// 4 random other para-validators (`RandomRouting`). In the reused scratch buffer: callers
+    /// hand it back through `targetScratch`.
+    mutating func circulationTargets(session si: Int, member vi: Int, node n: Int, routing: GridRouting,
+                                     skipping a: UInt32, _ b: UInt32) -> [UInt32] {
+        var targets = targetScratch
+        targetScratch = []   // moved out, so the buffer is unique and its capacity is reused
+        targets.removeAll(keepingCapacity: true)
+        sessions[si].gridPeers(vi, routing, into: &targets)
+        targets.removeAll { $0 == a || $0 == b }
+        let me = UInt32(n)
+        let random = targets.withUnsafeBufferPointer { grid in
+            RandomRouting.pick(from: sessions[si].nodes, rng: &routingRng[n]) { p in p == me || p == a || p == b || grid.contains(p) }
+        }
+        targets += random
+        return targets
     }
 
     /// Puts a copy in node `n`'s inbox and makes sure `n` drains it at the first tick after it arrives.
@@ -869,6 +874,7 @@ public struct ParachainNodeModel: SimulationModel {
         drainAt[n] = Int.max
         let now = ctx.now.nanoseconds
         var due = dueScratch
+        dueScratch = []   // moved out, so the buffer is unique and its capacity is reused
         due.removeAll(keepingCapacity: true)
         var next = Int.max
         var w = 0
