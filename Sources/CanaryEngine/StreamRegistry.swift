@@ -14,6 +14,9 @@ extension StreamPurpose {
     public static let grandpaCommit = StreamPurpose("grandpa-commit")
     /// Polite gossip: each node's lucky (first-stage) and second-stage peers, reshuffled per round.
     public static let grandpaGossip = StreamPurpose("grandpa-gossip")
+    /// Flood delivery (`GrandpaFlood`): each variant's relay graph and edge latencies, and the
+    /// salt that picks a round's variant.
+    public static let grandpaFlood = StreamPurpose("grandpa-flood")
     // Parachain protocols: the session's grid topology shuffle (`GridTopology`).
     public static let gridTopology = StreamPurpose("grid-topology")
     // Parachains.
@@ -36,6 +39,7 @@ extension StreamPurpose {
         ("network", .network), ("traffic", .traffic), ("bench", .bench),
         ("babe-peers", .babePeers), ("babe-genesis", .babeGenesis), ("babe-vrf-key", .babeVRFKey),
         ("grandpa-commit", .grandpaCommit), ("grandpa-gossip", .grandpaGossip), ("grid-topology", .gridTopology),
+        ("grandpa-flood", .grandpaFlood),
         ("para-collator", .paraCollator), ("para-assignment-key", .paraAssignmentKey), ("para-execution", .paraExecution),
         ("para-routing", .paraRouting),
         ("staking.babe", .stakingBabe), ("staking.behaviour", .stakingBehaviour),

@@ -18,7 +18,7 @@ enum ConsensusSection {
         Field("offline", .array(.nodeSelector), "Validators that never author nor import (switched off)."),
         Field("equivocators", .array(.nodeSelector), "Validators that author two blocks in every slot they claim."),
         Field("finality", .string, "`grandpa` (default: every validator runs the GRANDPA voter) or `none` (BABE only)."),
-        Field("gossip", .string, "How GRANDPA messages travel: `polite` (default; Substrate's polite gossip: votes to 4 lucky peers that relay them, then sqrt(peers), then all as the round ages; commits to about sqrt(peers); neighbour packets) or `direct` (every vote and commit straight to every node)."),
+        Field("gossip", .string, "How GRANDPA messages travel: `polite` (default; Substrate's polite gossip: votes to 4 lucky peers that relay them, then sqrt(peers), then all as the round ages; commits to about sqrt(peers); neighbour packets), `direct` (every vote and commit straight to every node) or `flood` (polite gossip, but each vote's spread over the lucky-peer relay graph computed once as one arrival time per node: for 1,000 validators; docs/grandpa.md, \"Flood delivery\")."),
         Field("gossip_duration", .duration, "GRANDPA T: prevote at 2T, precommit at 4T (default 1s)."),
         Field("grandpa_batch", .duration, "Arrival bucket of GRANDPA vote batches (default 1ms; 0s: off): vote copies reaching a node within one bucket are imported together at the bucket's end, with the round's GHOST recomputed once per batch instead of once per vote. At most 100ms."),
         Field("before_best_by", .integer(min: 0, max: 1_000), "Voting rule: vote at least this many blocks behind the best block (default 2; 0 disables)."),
@@ -112,6 +112,9 @@ enum ConsensusSection {
             g.equivocate = nodes("grandpa_equivocators")
             g.minorityFork = nodes("grandpa_minority_fork")
             g.collude = nodes("grandpa_colluders")
+            if g.gossip.mode == .flood, !g.collude.isEmpty, let v = o["gossip"] {
+                r.error(v.value, "gossip: flood does not model colluders (grandpa_colluders); use polite")
+            }
             if let v = o["set_changes"], let list = r.sequence(v.value, "consensus.set_changes") {
                 var last: Int64 = 0
                 for item in list {

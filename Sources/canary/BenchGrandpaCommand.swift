@@ -17,7 +17,8 @@ struct BenchGrandpaCommand: ParsableCommand {
         (100 Mbps upload) for --duration, and prints the wall time, the rate, the vote receptions \
         (new + duplicate copies) with CPU and wall nanoseconds per reception, and the finality \
         reached. Compare --gossip polite (Substrate's polite gossip, the default) with --gossip \
-        direct (every vote to every node), and --batch 0s (one event per vote copy) with the \
+        direct (every vote to every node) and --gossip flood (each vote's spread over the \
+        polite-gossip relay graph computed once: one arrival per node), and --batch 0s (one event per vote copy) with the \
         default 1ms vote batches.
         """
     )
@@ -28,7 +29,7 @@ struct BenchGrandpaCommand: ParsableCommand {
     @Option(help: "Simulated duration, e.g. 2m.")
     var duration: String = "2m"
 
-    @Option(help: "polite or direct.")
+    @Option(help: "polite, direct or flood (polite gossip with each vote's spread computed once).")
     var gossip: String = "polite"
 
     @Option(help: "Arrival bucket of GRANDPA vote batches (consensus.grandpa_batch), e.g. 1ms, 100us; 0s: off.")
@@ -48,7 +49,7 @@ struct BenchGrandpaCommand: ParsableCommand {
             throw CLIError.badInput("--duration: expected a positive duration of at most 7d such as 2m, found '\(duration)'")
         }
         guard let mode = GrandpaGossipMode(rawValue: gossip) else {
-            throw CLIError.badInput("--gossip: expected polite or direct, found '\(gossip)'")
+            throw CLIError.badInput("--gossip: expected polite, direct or flood, found '\(gossip)'")
         }
         guard let bucket = SimTime(parsing: batch), bucket >= .zero, bucket <= Limits.voteBatchValue else {
             throw CLIError.badInput("--batch: expected a duration from 0s to 100ms such as 1ms, found '\(batch)' (limit 'grandpa-batch')")
@@ -65,7 +66,9 @@ struct BenchGrandpaCommand: ParsableCommand {
         let results = sim.model.results(at: d)
         func scalar(_ name: String) -> Double { results.scalars.first { $0.0 == name }?.1 ?? 0 }
         let receptions: Double
-        if mode == .polite {
+        if mode == .flood {
+            receptions = scalar("grandpa.flood.receptions")
+        } else if mode == .polite {
             receptions = scalar("grandpa.gossip.new_votes") + scalar("grandpa.gossip.vote_duplicates")
         } else {
             receptions = Double(sim.ctx.network.classStats[BabeGrandpaModel.layout.grandpa.firstClass].delivered)

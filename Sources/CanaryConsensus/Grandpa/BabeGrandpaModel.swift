@@ -89,6 +89,8 @@ public struct BabeGrandpaModel: SimulationModel {
     static let stageTick = layout.grandpa.kind(12)
     /// Polite gossip: a neighbour packet from a peer far ahead reaches the node (payload: the peer).
     static let neighborTick = layout.grandpa.kind(13)
+    /// Flood delivery: an arrival bucket ends (payload: its ring index; node: global).
+    static let floodTick = layout.grandpa.kind(14)
     static let shadowTimerBase = layout.grandpa.firstKind + 16
     static let maxSides = 64
     static let grandpaClass = layout.grandpa.firstClass
@@ -120,7 +122,11 @@ public struct BabeGrandpaModel: SimulationModel {
     public var tappedImports: [(node: UInt32, block: BlockId)] = []
     /// Polite gossip state of every node (empty in `direct` mode).
     public private(set) var gossip: GrandpaGossip
-    var polite: Bool { config.gossip.mode == .polite }
+    var polite: Bool { config.gossip.mode != .direct }
+    /// Votes and proposals travel by `GrandpaFlood` (`gossip: flood`), the rest by polite gossip.
+    var flooding: Bool { config.gossip.mode == .flood }
+    /// Flood delivery state (`gossip: flood`; built at start, when the network is known).
+    public private(set) var flood: GrandpaFlood? = nil
     /// Scratch buffer of gossip targets.
     var targets: [UInt32] = []
 
@@ -181,8 +187,8 @@ public struct BabeGrandpaModel: SimulationModel {
         waiting = Array(repeating: [], count: validators)
         fetch = UntilImportedFetch(nodes: validators)
         nextChange = Array(repeating: 0, count: validators)
-        gossip = GrandpaGossip(config: config.gossip, nodes: config.gossip.mode == .polite ? validators : 0,
-                               participants: config.gossip.mode == .polite ? participants : [],
+        gossip = GrandpaGossip(config: config.gossip, nodes: config.gossip.mode != .direct ? validators : 0,
+                               participants: config.gossip.mode != .direct ? participants : [],
                                gossipDuration: config.grandpa.gossipDuration, streams: streams)
         // Colluders send each side a different vote without marking both anywhere.
         gossip.exactKnown = !colluders.isEmpty
@@ -246,6 +252,14 @@ public struct BabeGrandpaModel: SimulationModel {
     public mutating func start(_ ctx: inout SimContext<Message>) {
         ctx.network.setBatching(cls: Self.grandpaClass, bucket: config.voteBatch)
         if polite { gossip.configureDelays(nodeRegion: ctx.network.nodeRegion, latency: ctx.network.config.latency) }
+        if flooding {
+            precondition(colluders.isEmpty, "gossip: flood does not model colluders (rejected when the scenario is read)")
+            let g = config.gossip
+            flood = GrandpaFlood(nodes: validators, participants: participants, luckyPeers: g.luckyPeers, bucket: config.voteBatch,
+                                 gossipDuration: config.grandpa.gossipDuration, roundDurationPeriods: g.roundDurationPeriods,
+                                 propagationSomeTenths: g.propagationSomeTenths, voteSize: config.grandpa.sizes.vote,
+                                 network: ctx.network.config, nodeRegion: ctx.network.nodeRegion, streams: ctx.streams)
+        }
         babe.start(wire: &ctx)
         if !colluders.isEmpty { formSides(&ctx) }
         for n in 0..<validators where participates(n) {
@@ -285,6 +299,8 @@ public struct BabeGrandpaModel: SimulationModel {
             checkAwaitedBlocks(event.node, &ctx)
         case Self.neighborTick:
             neighborArrived(event.node, from: UInt32(truncatingIfNeeded: event.payload), &ctx)
+        case Self.floodTick:
+            deliverFlood(index: Int(event.payload), &ctx)
         case Self.stageTick:
             let (s, r) = GrandpaTimerKind.decode(event.payload)
             rebroadcastToWidenedStage(event.node, setId: s, round: r, &ctx)
@@ -479,6 +495,7 @@ public struct BabeGrandpaModel: SimulationModel {
         if gossip.noteRound(node, setId: voters[n].setId, round: voters[n].currentRound, now: ctx.now,
                             connected: { network.canReach(node, $0) }) {
             sendNeighbor(node, &ctx)
+            guard !flooding else { return }   // flooded votes reach every node at once: no stage rebroadcasts
             for t in gossip.stageChangeTimes(node) {
                 ctx.schedule(at: t, node: node, kind: Self.stageTick,
                              payload: GrandpaTimerKind.payload(setId: voters[n].setId, round: voters[n].currentRound))
@@ -560,6 +577,7 @@ public struct BabeGrandpaModel: SimulationModel {
         waiting[Int(node)].removeAll()
         fetch.clear(node: Int(node))
         pendingFinal[Int(node)] = BlockTree.none
+        flood?.crashed(node)
         if polite {
             gossip.clearPending(node)
             // Its peers see the connection drop.
@@ -760,7 +778,9 @@ public struct BabeGrandpaModel: SimulationModel {
             switch o {
             case .broadcast(let m):
                 if case .commit = m { records.commits += 1 }
-                if polite {
+                if flooding, floodSend(m, from: node, &ctx) {
+                    break
+                } else if polite {
                     broadcastPolitely(m, from: node, &ctx)
                 } else if case .commit = m {
                     // Commits reach every node, voters or not: a node that is not in the current
@@ -800,6 +820,69 @@ public struct BabeGrandpaModel: SimulationModel {
         out.removeAll(keepingCapacity: true)
         syncGossipView(node, &ctx)
         checkSetChanges(node, &ctx)
+    }
+
+    /// `gossip: flood`: a vote or proposal of `node` goes to every node it can reach, at the
+    /// arrival times of its round's flood template (`GrandpaFlood`). False for other messages.
+    mutating func floodSend(_ m: GrandpaMessage, from node: UInt32, _ ctx: inout SimContext<Message>) -> Bool {
+        let vote: GrandpaVoteMessage, isProposal: Bool
+        switch m {
+        case .vote(let v): vote = v; isProposal = false
+        case .propose(let s, let r, let voter, let target):
+            vote = GrandpaVoteMessage(setId: s, round: r, phase: .prevote, voter: voter, target: target); isProposal = true
+        default: return false
+        }
+        guard ctx.network.isUp[Int(node)] else { return true }
+        let network = ctx.network
+        let roles = babe.roles
+        var wakes: [(SimTime, Int)] = []
+        flood!.send(vote, isProposal: isProposal, from: node, now: ctx.now,
+                    reachable: { roles[Int($0)] != .offline && network.canReach(node, $0) },
+                    wake: { wakes.append(($0, $1)) })
+        for (at, i) in wakes { ctx.schedule(at: at, node: Event.global, kind: Self.floodTick, payload: UInt64(i)) }
+        return true
+    }
+
+    /// `gossip: flood`: the copies of one arrival bucket reach their nodes. Per node, in arrival
+    /// order, as `receiveBatch` handles a vote batch: held back until the target is imported,
+    /// imported into its round, and the round and voting state machine refreshed once. A copy
+    /// is lost if its receiver crashed since it was sent, is down, or is cut off from the sender.
+    mutating func deliverFlood(index: Int, _ ctx: inout SimContext<Message>) {
+        guard flood != nil else { return }
+        var items = flood!.take(index)   // in place: a copy of `flood` would copy its templates
+        var start = 0
+        while start < items.count {
+            let node = items[start].to
+            var end = start + 1
+            while end < items.count && items[end].to == node { end += 1 }
+            deliverFlood(items[start..<end], to: node, &ctx)
+            start = end
+        }
+        flood!.recycle(&items)
+    }
+
+    mutating func deliverFlood(_ items: ArraySlice<GrandpaFlood.Item>, to node: UInt32, _ ctx: inout SimContext<Message>) {
+        let n = Int(node)
+        guard participates(n), ctx.network.isUp[n] else { return }
+        records.voteBatches += 1
+        checkSetChanges(node, &ctx)
+        let chain = TreeAncestry(babe.tree)
+        var pending = false
+        let epoch = flood!.epoch[n]
+        for it in items where it.epoch == epoch && ctx.network.canReach(it.from, node) {
+            let g: GrandpaMessage = it.isProposal
+                ? .propose(setId: it.vote.setId, round: it.vote.round, voter: it.vote.voter, target: it.vote.target)
+                : .vote(it.vote)
+            if holdBack(g, from: it.from, at: node, &ctx) { continue }
+            if it.isProposal {
+                voters[n].receive(g, from: it.from, now: ctx.now, env: env(node), out: &out)
+            } else if voters[n].importBatchedVote(it.vote, from: it.from, now: ctx.now, chain: chain, out: &out) {
+                pending = true
+            }
+            if !out.isEmpty { apply(node, &ctx) }
+        }
+        if pending && voters[n].refreshBatch() { voters[n].poll(now: ctx.now, env: env(node), out: &out) }
+        apply(node, &ctx)
     }
 
     /// A node's own GRANDPA message under polite gossip: votes and proposals to its stage

@@ -8,6 +8,11 @@ public enum GrandpaGossipMode: String, Sendable, CaseIterable {
     /// Every vote and commit straight to every node (Canary before polite gossip; a point of
     /// comparison, and the model for small networks where the two coincide closely).
     case direct
+    /// Polite gossip for commits, neighbour packets and catch-ups, but each vote's and
+    /// proposal's spread over the lucky-peer relay graph computed once (`GrandpaFlood`): one
+    /// arrival per node instead of one simulated copy per relay. For large networks
+    /// (docs/grandpa.md, "Flood delivery").
+    case flood
 }
 
 /// Parameters of polite gossip, after polkadot-sdk

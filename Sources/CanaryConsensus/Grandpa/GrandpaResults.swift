@@ -237,6 +237,8 @@ extension BabeGrandpaModel: ResultProducing {
         MetricDefinition("grandpa.gossip.neighbor_packets", .count, "Neighbour packets sent (one per peer on every change of round, set or observed commit)"),
         MetricDefinition("grandpa.gossip.discarded", .count, "Messages dropped by the gossip validator: votes outside the node's set or rounds r-1..r+1, commits not above its highest"),
         MetricDefinition("grandpa.gossip.catch_up_triggers", .count, "Neighbour packets showing a peer two or more rounds ahead (the node asks it for a catch-up)"),
+        MetricDefinition("grandpa.flood.votes", .count, "gossip: flood: votes and proposals sent (each one flooded to every reachable node; only in flood runs)"),
+        MetricDefinition("grandpa.flood.receptions", .count, "gossip: flood: vote and proposal arrivals delivered to nodes (one per node and vote; only in flood runs)"),
     ]
 
     func honestNodes() -> [Int] { (0..<validators).filter { roles[$0] == .honest && participates($0) } }
@@ -338,6 +340,9 @@ extension BabeGrandpaModel: ResultProducing {
             ("grandpa.gossip.discarded", Double(gossip.discarded)),
             ("grandpa.gossip.catch_up_triggers", Double(gossip.catchUpTriggers)),
         ]
+        if let f = flood {
+            r.scalars += [("grandpa.flood.votes", Double(f.cast)), ("grandpa.flood.receptions", Double(f.receptions))]
+        }
         return r
     }
 }
