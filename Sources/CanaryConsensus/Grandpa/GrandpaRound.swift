@@ -59,6 +59,11 @@ public struct GrandpaRound {
     /// First and second vote per voter: index `phase * n + voter`; `BlockTree.none` = none.
     public private(set) var firstVote: [BlockId]
     public private(set) var secondVote: [BlockId]
+    /// Bit per (phase, voter): a first vote is recorded (`phase * wordsPerPhase + voter >> 6`).
+    /// At 1,000 voters `firstVote` is 8 KB per round and node and mostly cold when a vote
+    /// arrives; this 256-byte copy of "has one" answers the common case (a new vote) without
+    /// loading it (docs/performance.md).
+    var seenFirst: [UInt64]
     /// Participation per phase: weight of distinct voters seen (equivocators once).
     public private(set) var participation: (prevote: UInt64, precommit: UInt64) = (0, 0)
     /// Equivocators per phase, as bits (prevote words then precommit words).
@@ -75,6 +80,7 @@ public struct GrandpaRound {
         graph = GrandpaVoteGraph(base: base.block, baseNumber: base.number, zero: GrandpaVoteBits(wordsPerPhase: voters.wordsPerPhase))
         firstVote = Array(repeating: BlockTree.none, count: 2 * voters.count)
         secondVote = firstVote
+        seenFirst = Array(repeating: 0, count: 2 * voters.wordsPerPhase)
         equivocators = Array(repeating: 0, count: 2 * voters.wordsPerPhase)
     }
 
@@ -139,15 +145,17 @@ public struct GrandpaRound {
     public mutating func importVote<C: GrandpaChain>(_ phase: GrandpaPhase, _ voter: Int, _ block: BlockId, chain: C) -> GrandpaImportOutcome {
         guard voter >= 0 && voter < voters.count else { return .ignored }
         let slot = Int(phase.rawValue) * voters.count + voter
-        let first = firstVote[slot]
-        if first == BlockTree.none {
-            let wpp = voters.wordsPerPhase
+        let wpp = voters.wordsPerPhase
+        let seenWord = Int(phase.rawValue) * wpp + voter >> 6, seenBit = UInt64(1) << UInt64(voter & 63)
+        if seenFirst[seenWord] & seenBit == 0 {
             guard graph.insert(block, chain: chain, apply: { $0.set(phase, voter: voter, wordsPerPhase: wpp) }) else { return .ignored }
+            seenFirst[seenWord] |= seenBit
             firstVote[slot] = block
             if phase == .prevote { participation.prevote += voters.weights[voter] } else { participation.precommit += voters.weights[voter] }
             history.append((phase, voter, block))
             return .accepted
         }
+        let first = firstVote[slot]
         if first == block { return .duplicate }
         guard secondVote[slot] == BlockTree.none else { return .ignored }
         secondVote[slot] = block
