@@ -1,0 +1,161 @@
+import Testing
+import Foundation
+import CanaryEngine
+@testable import CanaryConsensus
+
+/// Flood delivery (`gossip: flood`, `GrandpaFlood`): the templates are shortest arrival times
+/// over the lucky-peer relay graph, buckets hand copies out per receiver in arrival order, and
+/// on the node stack flood and polite gossip finalize alike.
+@Suite struct GrandpaFloodTests {
+    static func flood(_ n: Int, bucket: SimTime = .ms(1), seed: UInt64 = 1) -> GrandpaFlood {
+        let net = NetworkConfig.threeContinents
+        return GrandpaFlood(nodes: n, participants: (0..<n).map { UInt32($0) }, luckyPeers: 4, bucket: bucket,
+                            gossipDuration: .seconds(1), roundDurationPeriods: 5, propagationSomeTenths: 15, voteSize: 150,
+                            network: net, nodeRegion: (0..<n).map { UInt16($0 % 3) }, streams: RandomStreams(seed: seed))
+    }
+
+    /// Every template is a shortest-path solution over its variant's relay graph: the origin at
+    /// 0, no edge can shorten an arrival (`offset[v] <= offset[u] + edge`), every arrival other
+    /// than the origin's is reached by some edge exactly — except nodes no one picked, which get
+    /// the second stage (1.5 nominal rounds = 7.5 s) plus a median latency.
+    @Test(arguments: [50, 300])
+    func templatesAreShortestArrivalsOverTheRelayGraph(n: Int) {
+        var f = Self.flood(n)
+        let k = f.luckyPeers
+        var late = 0, total = 0
+        for variant in 0..<GrandpaFlood.variants {
+            for origin in [0, n / 2, n - 1] {
+                let base = f.template(variant, UInt32(origin))
+                let off = Array(f.offsets[base..<(base + n)])
+                #expect(off[origin] == 0)
+                var tight = Array(repeating: false, count: n)
+                tight[origin] = true
+                for u in 0..<n where off[u] < 7_000_000 {
+                    for i in 0..<k {
+                        let e = (variant * n + u) * k + i
+                        let v = Int(f.peers[e])
+                        #expect(off[v] <= off[u] + f.edgeLatency[e], "variant \(variant) edge \(u)->\(v)")
+                        if off[v] == off[u] + f.edgeLatency[e] { tight[v] = true }
+                    }
+                }
+                for v in 0..<n where v != origin {
+                    total += 1
+                    if off[v] >= 7_500_000 {
+                        late += 1
+                        // No node the first stage reaches relays to it (the inequality above checks it: here, counted).
+                        for u in 0..<n where off[u] < 7_000_000 {
+                            for i in 0..<k { #expect(f.peers[(variant * n + u) * k + i] != UInt32(v)) }
+                        }
+                        #expect(off[v] <= 7_500_000 + 200_000)
+                    } else {
+                        #expect(tight[v], "node \(v)'s arrival is not explained by an edge")
+                    }
+                }
+            }
+        }
+        // About e^-4 of the nodes are in no one's lucky set (1.8 %); the variants hold a few hundred.
+        let share = Double(late) / Double(total)
+        if n >= 300 { #expect(share > 0.005 && share < 0.04, "second-stage share \(share)") }
+    }
+
+    /// A bucket's copies come out grouped by receiver, ascending, in arrival order within each,
+    /// and copies to a node that crashed after they were sent carry an old epoch.
+    @Test(arguments: [10, 200])
+    func bucketsComeOutPerReceiverInArrivalOrder(n: Int) {
+        var f = Self.flood(n, bucket: .ms(50))
+        var wakes: [(SimTime, Int)] = []
+        for voter in 0..<n {
+            let v = GrandpaVoteMessage(setId: 0, round: 1, phase: .prevote, voter: UInt32(voter), target: GrandpaTarget(3, 1))
+            f.send(v, isProposal: false, from: UInt32(voter), now: .ms(Int64(voter % 7)), reachable: { $0 != 2 },
+                   wake: { wakes.append(($0, $1)) })
+            if voter == n / 2 { f.crashed(5) }
+        }
+        #expect(f.cast == UInt64(n))
+        var delivered = 0
+        for (end, i) in wakes.sorted(by: { $0.0 < $1.0 }) {
+            let items = f.take(i)
+            #expect(!items.isEmpty)
+            for (a, b) in zip(items, items.dropFirst()) {
+                #expect(a.to < b.to || (a.to == b.to && a.arrival <= b.arrival))
+            }
+            for it in items {
+                #expect(it.arrival <= end && it.arrival > end - .ms(50))
+                #expect(it.to != 2 && it.to != it.from)
+                if it.to == 5 { #expect(it.epoch == (it.from <= UInt32(n / 2) ? 0 : 1)) }
+            }
+            delivered += items.count
+        }
+        // Everyone but the sender and node 2 (unreachable) gets each vote once.
+        #expect(delivered == n * (n - 1) - (n - 1))
+        #expect(f.receptions == UInt64(delivered))
+    }
+
+    /// A round's variant is the same for every node and changes between rounds.
+    @Test func variantsArePerRound() {
+        let f = Self.flood(20)
+        let picks = (1...64).map { f.variant(setId: 0, round: UInt64($0)) }
+        #expect(Set(picks).count >= GrandpaFlood.variants / 2)
+        #expect(picks == (1...64).map { f.variant(setId: 0, round: UInt64($0)) })
+    }
+
+    // MARK: On the node stack
+
+    static func run(n: Int, mode: GrandpaGossipMode, seconds: Int64 = 60, seed: UInt64 = 4,
+                    faults: [TimedFault] = []) -> (Simulation<BabeGrandpaModel>, RunResults) {
+        var c = BabeGrandpaConfig()
+        c.babe.peers = 4
+        c.babe.blockSize = 16 * 1024
+        c.gossip.mode = mode
+        var s = BabeGrandpaModel.simulation(config: c, validators: n, seed: seed, faults: faults, duration: .seconds(seconds))
+        _ = s.run()
+        return (s, s.model.results(at: s.ctx.now))
+    }
+
+    /// Flood and polite gossip finalize alike: no safety violation, finalized height within one
+    /// block, the same median finality lag in blocks, rounds per minute within 10 %; the flood
+    /// delivers every vote to every other node once (n - 1 receptions per vote sent, less those still
+    /// on their way at the end).
+    @Test func floodAndPoliteGossipFinalizeAlike() {
+        let (ps, p) = Self.run(n: 30, mode: .polite)
+        let (fs, f) = Self.run(n: 30, mode: .flood)
+        func q(_ r: RunResults, _ name: String, _ x: Double) -> Double {
+            Double(r.distributions.first { $0.name == name }!.histogram.quantile(x) ?? 0)
+        }
+        #expect(p.scalar("safety_violations") == 0 && f.scalar("safety_violations") == 0)
+        #expect(f.scalar("finalized_height")! >= 5)
+        #expect(abs(f.scalar("finalized_height")! - p.scalar("finalized_height")!) <= 1)
+        #expect(q(f, "finality_lag_blocks", 0.5) == q(p, "finality_lag_blocks", 0.5))
+        let rf = f.scalar("rounds_per_minute")!, rp = p.scalar("rounds_per_minute")!
+        #expect(abs(rf - rp) <= 0.1 * rp, "rounds/min flood \(rf), polite \(rp)")
+        let votes = f.scalar("grandpa.flood.votes")!, receptions = f.scalar("grandpa.flood.receptions")!
+        // (copies still on their way at the end are not counted)
+        #expect(votes > 0 && receptions <= votes * 29 && receptions >= votes * 29 * 0.95, "\(votes) votes, \(receptions) receptions")
+        // No vote copies go through the network in flood mode; polite gossip sends several per vote.
+        #expect(fs.model.gossip.roundCopies == 0 && ps.model.gossip.roundCopies > 0)
+        #expect(fs.ctx.events < ps.ctx.events)
+        #expect(p.scalar("grandpa.flood.votes") == nil)
+    }
+
+    /// A node cut off by a partition gets no votes across it, falls behind, and after the heal
+    /// catches up (neighbour packets and catch-ups are polite gossip's, as in `polite` mode).
+    @Test func partitionedNodeCatchesUpUnderFlood() {
+        let faults = [TimedFault(at: .seconds(20), fault: .partition([[9]])), TimedFault(at: .seconds(80), fault: .heal)]
+        let (s, r) = Self.run(n: 10, mode: .flood, seconds: 120, seed: 3, faults: faults)
+        let m = s.model
+        #expect(r.scalar("safety_violations") == 0)
+        #expect(r.scalar("grandpa.catch_ups")! > 0)
+        let others = (0..<9).map { m.voters[$0].currentRound }.max()!
+        #expect(m.voters[9].currentRound + 2 >= others, "node 9 at round \(m.voters[9].currentRound), others \(others)")
+        let fin9 = m.tree.number[Int(m.finalized[9])], fin0 = m.tree.number[Int(m.finalized[0])]
+        #expect(fin9 + 3 >= fin0, "node 9 finalized #\(fin9), node 0 #\(fin0)")
+    }
+
+    @Test func deterministicAcrossRuns() {
+        let (a, ra) = Self.run(n: 20, mode: .flood, seconds: 30, seed: 9)
+        let (b, rb) = Self.run(n: 20, mode: .flood, seconds: 30, seed: 9)
+        #expect(a.ctx.events == b.ctx.events)
+        #expect(ra.scalar("grandpa.flood.receptions") == rb.scalar("grandpa.flood.receptions"))
+        #expect(ra.scalar("finalized_height") == rb.scalar("finalized_height"))
+        #expect("\(ra.scalars)" == "\(rb.scalars)")
+    }
+}
