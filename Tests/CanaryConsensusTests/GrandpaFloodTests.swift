@@ -66,7 +66,7 @@ import CanaryEngine
         var wakes: [(SimTime, Int)] = []
         for voter in 0..<n {
             let v = GrandpaVoteMessage(setId: 0, round: 1, phase: .prevote, voter: UInt32(voter), target: GrandpaTarget(3, 1))
-            f.send(v, isProposal: false, from: UInt32(voter), now: .ms(Int64(voter % 7)), reachable: { $0 != 2 },
+            f.send(v, isProposal: false, from: UInt32(voter), now: .ms(Int64(voter)), reachable: { $0 != 2 },
                    wake: { wakes.append(($0, $1)) })
             if voter == n / 2 { f.crashed(5) }
         }
@@ -81,7 +81,8 @@ import CanaryEngine
             for it in items {
                 #expect(it.arrival <= end && it.arrival > end - .ms(50))
                 #expect(it.to != 2 && it.to != it.from)
-                if it.to == 5 { #expect(it.epoch == (it.from <= UInt32(n / 2) ? 0 : 1)) }
+                #expect(it.vote.voter == it.from && it.vote.round == 1 && it.vote.target == GrandpaTarget(3, 1) && !it.isProposal)
+                if it.to == 5 { #expect(f.survives(it) == (it.from > UInt32(n / 2))) }
             }
             delivered += items.count
         }

@@ -30,15 +30,27 @@ import CanaryEngine
 /// a node that is down or across a partition are not rerouted (the copy is dropped at the
 /// receiver instead); per-copy latency jitter is fixed per edge and variant.
 public struct GrandpaFlood: Sendable {
-    /// A vote or proposal on its way to one node.
+    /// A vote or proposal on its way to one node, in 40 bytes: a bucket's items are written once
+    /// per (vote, node) and moved twice, and the message travels inside the item (a shared
+    /// record per vote would cost a cache miss per copy at delivery, measured).
     public struct Item: Sendable {
         public var arrival: SimTime
-        public var from: UInt32
         public var to: UInt32
-        /// The receiver's crash count when the copy was sent: a copy sent before a crash is lost.
-        public var epoch: UInt32
-        public var isProposal: Bool
-        public var vote: GrandpaVoteMessage
+        public var from: UInt32
+        var voter: UInt32
+        var block: BlockId
+        var number: UInt32
+        var round: UInt32
+        var setId: UInt32
+        /// Bit 0: precommit; bit 1: proposal; bits 16...31: the receiver's crash count when sent.
+        var flags: UInt32
+
+        public var isProposal: Bool { flags & 2 != 0 }
+        var epoch: UInt16 { UInt16(truncatingIfNeeded: flags >> 16) }
+        public var vote: GrandpaVoteMessage {
+            GrandpaVoteMessage(setId: UInt64(setId), round: UInt64(round), phase: flags & 1 != 0 ? .precommit : .prevote,
+                               voter: voter, target: GrandpaTarget(block, number))
+        }
     }
 
     public static let variants = 8
@@ -65,8 +77,8 @@ public struct GrandpaFlood: Sendable {
     /// buckets in use hold memory, not every slot of the ring.
     var spare: [[Item]] = []
     var counts: [Int32]
-    /// Per node: crashes so far (`Item.epoch`).
-    public internal(set) var epoch: [UInt32]
+    /// Per node: crashes so far, modulo 2^16 (`Item.epoch`: a copy sent before a crash is lost).
+    public internal(set) var epoch: [UInt16]
     // Counters.
     public internal(set) var receptions: UInt64 = 0
     public internal(set) var cast: UInt64 = 0
@@ -196,6 +208,8 @@ public struct GrandpaFlood: Sendable {
     public mutating func send(_ vote: GrandpaVoteMessage, isProposal: Bool, from origin: UInt32, now: SimTime,
                               reachable: (UInt32) -> Bool, wake: (SimTime, Int) -> Void) {
         cast &+= 1
+        let flags: UInt32 = (vote.phase == .precommit ? 1 : 0) | (isProposal ? 2 : 0)
+        let setId = UInt32(truncatingIfNeeded: vote.setId), round = UInt32(truncatingIfNeeded: vote.round)
         let base = template(variant(setId: vote.setId, round: vote.round), origin)
         for p in participants where p != origin && reachable(p) {
             let at = now + .us(Int64(offsets[base + Int(p)]))
@@ -204,7 +218,9 @@ public struct GrandpaFlood: Sendable {
                 wake(end, i)
                 if ring[i].capacity == 0, let buffer = spare.popLast() { ring[i] = buffer }
             }
-            ring[i].append(Item(arrival: at, from: origin, to: p, epoch: epoch[Int(p)], isProposal: isProposal, vote: vote))
+            ring[i].append(Item(arrival: at, to: p, from: origin, voter: vote.voter, block: vote.target.block,
+                                number: vote.target.number, round: round, setId: setId,
+                                flags: flags | UInt32(epoch[Int(p)]) << 16))
         }
     }
 
@@ -255,6 +271,9 @@ public struct GrandpaFlood: Sendable {
         spare.append(items)
         items = []
     }
+
+    /// Whether `item` survives: not if its receiver crashed after it was sent.
+    @inline(__always) public func survives(_ item: Item) -> Bool { item.epoch == epoch[Int(item.to)] }
 
     /// A node crashed: copies already on their way to it are lost.
     public mutating func crashed(_ node: UInt32) { epoch[Int(node)] &+= 1 }
