@@ -65,6 +65,16 @@ import CanaryEngine
         #expect(problems(String(format: staking, "17000000 KSM")) == [])
     }
 
+    /// `consensus.gossip: flood` decodes, and with colluders (which it does not model) is an
+    /// error at the `gossip` value.
+    @Test func floodGossipDecodesAndRefusesColluders() {
+        let flood = try? ScenarioDecoder.decode(yaml: "name: t\nduration: 1m\nvalidators: {count: 10}\nconsensus: {mode: full, gossip: flood}\n", file: "s.yaml")
+        #expect(flood?.grandpa?.gossip.mode == .flood)
+        let bad = problems("name: t\nduration: 1m\nvalidators: {count: 10}\nconsensus: {mode: full, gossip: flood, grandpa_colluders: [1, 2]}\n")
+        #expect(bad.count == 1)
+        #expect(bad.first?.contains("4:33") == true && bad.first?.contains("colluders") == true, "\(bad)")
+    }
+
     /// `consensus.grandpa_batch`: at most 100 ms; `0s` (off) and the default 1 ms are valid.
     @Test func voteBatchBucketIsBounded() {
         let yaml = "name: t\nduration: 1m\nvalidators: {count: 10}\nconsensus: {mode: full, grandpa_batch: %@}\n"
