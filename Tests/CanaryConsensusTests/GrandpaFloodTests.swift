@@ -99,6 +99,35 @@ import CanaryEngine
         #expect(picks == (1...64).map { f.variant(setId: 0, round: UInt64($0)) })
     }
 
+    /// `GrandpaRound.importVotes` (a run of votes for one block, as flood delivery imports them)
+    /// gives the same outcomes, history and round state as `importVote` one by one, with
+    /// repeated voters (duplicates, equivocations), unknown voters and blocks off the base.
+    @Test(arguments: [1, 2, 3, 4, 5, 6])
+    func runImportsEqualSingleImports(seed: UInt64) {
+        let c = GrandpaVoteBatchTests.chain()
+        let voters = GrandpaVoterSet(count: 80)
+        var rng = Xoshiro256StarStar(seed: seed)
+        let blocks = ["S6", "S7", "S8", "A2", "B3"].map { c[$0] }
+        var single = GrandpaRound(number: 1, voters: voters, base: GrandpaTarget(c["S3"], c.number(of: c["S3"])))
+        var runs = single
+        for _ in 0..<90 {
+            let phase: GrandpaPhase = rng.nextBelow(2) == 0 ? .prevote : .precommit
+            let block = rng.nextBelow(9) == 0 ? c["S2"] : blocks[Int(rng.nextBelow(UInt64(blocks.count)))]   // S2: below the base
+            let list = (0..<(1 + Int(rng.nextBelow(12)))).map { _ in rng.nextBelow(30) == 0 ? 80 : Int(rng.nextBelow(80)) }
+            var a: [GrandpaImportOutcome] = [], b: [GrandpaImportOutcome] = []
+            for v in list { a.append(single.importVote(phase, v, block, chain: c)) }
+            runs.importVotes(phase, list[...], block, chain: c) { b.append($0) }
+            #expect(a == b, "seed \(seed)")
+            single.refresh(prevotesChanged: true)
+            runs.refresh(prevotesChanged: true)
+            #expect(single.state == runs.state)
+        }
+        #expect(single.firstVote == runs.firstVote && single.secondVote == runs.secondVote)
+        #expect(single.participation == runs.participation && single.equivocationWeight == runs.equivocationWeight)
+        #expect(single.history.map { "\($0)" } == runs.history.map { "\($0)" })
+        #expect(single.prevoteGhost != nil)
+    }
+
     // MARK: On the node stack
 
     static func run(n: Int, mode: GrandpaGossipMode, seconds: Int64 = 60, seed: UInt64 = 4,

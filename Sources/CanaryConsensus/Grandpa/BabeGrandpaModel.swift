@@ -129,6 +129,9 @@ public struct BabeGrandpaModel: SimulationModel {
     public private(set) var flood: GrandpaFlood? = nil
     /// Scratch buffer of gossip targets.
     var targets: [UInt32] = []
+    /// Scratch buffers of a run of flooded votes (`deliverFlood`).
+    var runVoters: [Int] = []
+    var runFrom: [UInt32] = []
 
     // Colluders (`config.collude`). The honest voters are grouped into partition sides (who can
     // reach whom, recomputed when reachability changes); every colluder runs one voter instance
@@ -868,9 +871,32 @@ public struct BabeGrandpaModel: SimulationModel {
         checkSetChanges(node, &ctx)
         let chain = TreeAncestry(babe.tree)
         var pending = false
-        for it in items {
+        var k = items.startIndex
+        while k < items.endIndex {
+            let it = items[k]
+            k += 1
             guard flood!.survives(it), ctx.network.canReach(it.from, node) else { continue }
             let v = it.vote
+            // A run of votes that differ only by voter (same round, phase and target, all
+            // deliverable) is imported with one walk of the vote graph (`importBatchedVotes`).
+            if !it.isProposal, babe.views.hasImported(node, v.target.block) {
+                runVoters.removeAll(keepingCapacity: true)
+                runFrom.removeAll(keepingCapacity: true)
+                runVoters.append(Int(it.voter))
+                runFrom.append(it.from)
+                while k < items.endIndex {
+                    let nx = items[k]
+                    guard nx.block == it.block, nx.round == it.round, nx.setId == it.setId, nx.flags & 3 == it.flags & 3,
+                          flood!.survives(nx), ctx.network.canReach(nx.from, node) else { break }
+                    runVoters.append(Int(nx.voter))
+                    runFrom.append(nx.from)
+                    k += 1
+                }
+                let list = runVoters, from = runFrom
+                if voters[n].importBatchedVotes(v, voters: list[...], from: from[...], now: ctx.now, chain: chain, out: &out) { pending = true }
+                if !out.isEmpty { apply(node, &ctx) }
+                continue
+            }
             let g: GrandpaMessage = it.isProposal
                 ? .propose(setId: v.setId, round: v.round, voter: v.voter, target: v.target)
                 : .vote(v)

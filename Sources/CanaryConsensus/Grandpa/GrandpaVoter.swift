@@ -18,6 +18,8 @@ public struct GrandpaConfig: Sendable, Equatable {
     public var rebroadcastAfter: SimTime = .seconds(8)
     /// Completed rounds kept running in the background (votes and commits still accepted).
     public var keepRounds = 3
+    /// Keep each round's vote history (`GrandpaRound.history`; nothing reads it in a run).
+    public var keepVoteHistory = false
     public var sizes = GrandpaMessageSizes()
     public init() {}
 
@@ -170,7 +172,7 @@ public struct GrandpaVoter {
     }
 
     mutating func startRound(_ number: UInt64, now: SimTime, out: inout [GrandpaOutput]) {
-        let round = GrandpaRound(number: number, voters: voters, base: lastFinalizedInRounds)
+        let round = GrandpaRound(number: number, voters: voters, base: lastFinalizedInRounds, keepsHistory: config.keepVoteHistory)
         slots.append(Slot(round: round, startedAt: now))
         let T = config.gossipDuration
         out.append(.timer(at: now + T * 2, kind: .prevote, setId: setId, round: number))
@@ -267,6 +269,35 @@ public struct GrandpaVoter {
         }
         if v.phase == .prevote { slots[i].stalePrevotes = true } else { slots[i].stalePrecommits = true }
         return true
+    }
+
+    /// `importBatchedVote` for votes that differ only by voter (one set, round, phase and
+    /// target; `v.voter` is ignored): the round's vote graph is walked once for the run
+    /// (`GrandpaRound.importVotes`). Votes for a round that is not kept or is ahead of the best
+    /// one go through `importBatchedVote` one by one. Returns true when a vote changed a round.
+    public mutating func importBatchedVotes<C: GrandpaChain>(_ v: GrandpaVoteMessage, voters list: ArraySlice<Int>, from: ArraySlice<UInt32>,
+                                                            now: SimTime, chain: C, out: inout [GrandpaOutput]) -> Bool {
+        guard v.setId == setId else { return false }
+        guard v.round <= currentRound, let i = slots.firstIndex(where: { $0.round.number == v.round }) else {
+            var changed = false
+            for (voter, f) in zip(list, from) {
+                var one = v
+                one.voter = UInt32(voter)
+                if importBatchedVote(one, from: f, now: now, chain: chain, out: &out) { changed = true }
+            }
+            return changed
+        }
+        var changed = false
+        let set = setId
+        slots[i].round.importVotes(v.phase, list, v.target.block, chain: chain) { outcome in
+            switch outcome {
+            case .accepted: changed = true
+            case .equivocation(let e): changed = true; out.append(.equivocation(e, setId: set))
+            case .duplicate, .ignored: break
+            }
+        }
+        if changed { if v.phase == .prevote { slots[i].stalePrevotes = true } else { slots[i].stalePrecommits = true } }
+        return changed
     }
 
     /// Ends a batch, in two steps so that the host builds the chain view only when needed:
@@ -525,7 +556,7 @@ public struct GrandpaVoter {
     /// round and we start the next one.
     public mutating func processCatchUp<E: GrandpaEnvironment>(_ cu: GrandpaCatchUp, now: SimTime, env: E, out: inout [GrandpaOutput]) {
         guard cu.round > currentRound else { return }
-        var round = GrandpaRound(number: cu.round, voters: voters, base: cu.base)
+        var round = GrandpaRound(number: cu.round, voters: voters, base: cu.base, keepsHistory: config.keepVoteHistory)
         for p in cu.prevotes {
             if case .ignored = round.importPrevote(Int(p.voter), p.block, chain: env) { return }
         }
