@@ -86,6 +86,7 @@ enum CLI {
         ("Scenarios/parachains/dispute-invalid-backing.yaml", "5m"),
         ("Scenarios/parachains/no-shows.yaml", "2m"),
         ("Scenarios/parachains/governance-set-config.yaml", "200s"),   // past the set_config enactment
+        ("Scenarios/kusama/grandpa-300-flood.yaml", "30s"),             // flood delivery of GRANDPA votes
     ])
     func protocolScenariosAreDeterministicAcrossProcesses(file: String, duration: String) throws {
         let dir = CLI.tempDir()
