@@ -130,15 +130,10 @@ import CanaryEngine
 
     // MARK: On the node stack
 
+    /// The node stack as `GrandpaGossipTests` runs it (4 BABE peers, 16 KiB blocks).
     static func run(n: Int, mode: GrandpaGossipMode, seconds: Int64 = 60, seed: UInt64 = 4,
                     faults: [TimedFault] = []) -> (Simulation<BabeGrandpaModel>, RunResults) {
-        var c = BabeGrandpaConfig()
-        c.babe.peers = 4
-        c.babe.blockSize = 16 * 1024
-        c.gossip.mode = mode
-        var s = BabeGrandpaModel.simulation(config: c, validators: n, seed: seed, faults: faults, duration: .seconds(seconds))
-        _ = s.run()
-        return (s, s.model.results(at: s.ctx.now))
+        GrandpaGossipTests.run(n: n, mode: mode, seconds: seconds, seed: seed, faults: faults)
     }
 
     /// Flood and polite gossip finalize alike: no safety violation, finalized height within one
