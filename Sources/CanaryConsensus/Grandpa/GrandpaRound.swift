@@ -57,8 +57,10 @@ public struct GrandpaRound {
     public let base: GrandpaTarget
     public private(set) var graph: GrandpaVoteGraph<GrandpaVoteBits>
     /// First and second vote per voter: index `phase * n + voter`; `BlockTree.none` = none.
+    /// `secondVote` stays empty until the round's first equivocation: every node allocates a
+    /// round about every 4 s, and at 1,000 voters the array is 8 KB that is almost never used.
     public private(set) var firstVote: [BlockId]
-    public private(set) var secondVote: [BlockId]
+    public private(set) var secondVote: [BlockId] = []
     /// Bit per (phase, voter): a first vote is recorded (`phase * wordsPerPhase + voter >> 6`).
     /// At 1,000 voters `firstVote` is 8 KB per round and node and mostly cold when a vote
     /// arrives; this 256-byte copy of "has one" answers the common case (a new vote) without
@@ -84,7 +86,6 @@ public struct GrandpaRound {
         self.base = base
         graph = GrandpaVoteGraph(base: base.block, baseNumber: base.number, zero: GrandpaVoteBits(wordsPerPhase: voters.wordsPerPhase))
         firstVote = Array(repeating: BlockTree.none, count: 2 * voters.count)
-        secondVote = firstVote
         seenFirst = Array(repeating: 0, count: 2 * voters.wordsPerPhase)
         equivocators = Array(repeating: 0, count: 2 * voters.wordsPerPhase)
     }
@@ -102,7 +103,7 @@ public struct GrandpaRound {
     }
 
     public func isEquivocator(_ phase: GrandpaPhase, voter: Int) -> Bool {
-        secondVote[Int(phase.rawValue) * voters.count + voter] != BlockTree.none
+        !secondVote.isEmpty && secondVote[Int(phase.rawValue) * voters.count + voter] != BlockTree.none
     }
 
     /// Weight of a cumulative vote value in `phase`, equivocators counted on every block.
@@ -162,6 +163,7 @@ public struct GrandpaRound {
         }
         let first = firstVote[slot]
         if first == block { return .duplicate }
+        if secondVote.isEmpty { secondVote = Array(repeating: BlockTree.none, count: 2 * voters.count) }
         guard secondVote[slot] == BlockTree.none else { return .ignored }
         secondVote[slot] = block
         let word = Int(phase.rawValue) * voters.wordsPerPhase + voter >> 6
@@ -254,12 +256,15 @@ public struct GrandpaRound {
     public func precommits<C: GrandpaChain>(justifying target: GrandpaTarget, chain: C) -> [GrandpaSignedVote] {
         var out: [GrandpaSignedVote] = []
         let n = voters.count
-        for v in 0..<n {
-            for b in [firstVote[n + v], secondVote[n + v]] where b != BlockTree.none {
-                if chain.isEqualOrDescendant(b, of: target.block) {
-                    out.append(GrandpaSignedVote(voter: UInt32(v), block: b, number: chain.number(of: b)))
-                }
+        let seconds = !secondVote.isEmpty
+        func add(_ v: Int, _ b: BlockId) {
+            if b != BlockTree.none && chain.isEqualOrDescendant(b, of: target.block) {
+                out.append(GrandpaSignedVote(voter: UInt32(v), block: b, number: chain.number(of: b)))
             }
+        }
+        for v in 0..<n {
+            add(v, firstVote[n + v])
+            if seconds { add(v, secondVote[n + v]) }
         }
         return out
     }
@@ -271,7 +276,7 @@ public struct GrandpaRound {
         for v in 0..<n where firstVote[off + v] != BlockTree.none {
             out.append(GrandpaSignedVote(voter: UInt32(v), block: firstVote[off + v], number: chain.number(of: firstVote[off + v])))
         }
-        for v in 0..<n where secondVote[off + v] != BlockTree.none {
+        for v in 0..<n where !secondVote.isEmpty && secondVote[off + v] != BlockTree.none {
             out.append(GrandpaSignedVote(voter: UInt32(v), block: secondVote[off + v], number: chain.number(of: secondVote[off + v])))
         }
         return out
