@@ -897,17 +897,15 @@ public struct BabeGrandpaModel: SimulationModel {
                 if !out.isEmpty { apply(node, &ctx) }
                 continue
             }
+            // A proposal, or a vote whose target the node has not imported: that vote waits in
+            // the until-imported queue (the run path above checks imports without building a
+            // message, which cost a stall per copy, measured).
             let g: GrandpaMessage = it.isProposal
                 ? .propose(setId: v.setId, round: v.round, voter: v.voter, target: v.target)
                 : .vote(v)
-            // The until-imported check without building its message argument unless the block is
-            // missing (passing the enum cost a stall per copy, measured).
-            if !babe.views.hasImported(node, v.target.block), holdBack(g, from: it.from, at: node, &ctx) { continue }
-            if it.isProposal {
-                voters[n].receive(g, from: it.from, now: ctx.now, env: env(node), out: &out)
-            } else if voters[n].importBatchedVote(v, from: it.from, now: ctx.now, chain: chain, out: &out) {
-                pending = true
-            }
+            if holdBack(g, from: it.from, at: node, &ctx) { continue }
+            assert(it.isProposal, "a vote whose target is imported takes the run path")
+            voters[n].receive(g, from: it.from, now: ctx.now, env: env(node), out: &out)
             if !out.isEmpty { apply(node, &ctx) }
         }
         if pending && voters[n].refreshBatch() { voters[n].poll(now: ctx.now, env: env(node), out: &out) }
