@@ -127,6 +127,8 @@ public struct BabeGrandpaModel: SimulationModel {
     var flooding: Bool { config.gossip.mode == .flood }
     /// Flood delivery state (`gossip: flood`; built at start, when the network is known).
     public private(set) var flood: GrandpaFlood? = nil
+    /// Scratch: the arrival buckets a flood send or delivery woke.
+    var floodWakes: [(SimTime, Int)] = []
     /// Scratch buffer of gossip targets.
     var targets: [UInt32] = []
     /// Scratch buffers of a run of flooded votes (`deliverFlood`).
@@ -838,11 +840,13 @@ public struct BabeGrandpaModel: SimulationModel {
         guard ctx.network.isUp[Int(node)] else { return true }
         let network = ctx.network
         let roles = babe.roles
-        var wakes: [(SimTime, Int)] = []
+        var wakes = floodWakes
+        wakes.removeAll(keepingCapacity: true)
         flood!.send(vote, isProposal: isProposal, from: node, now: ctx.now,
                     reachable: { roles[Int($0)] != .offline && network.canReach(node, $0) },
                     wake: { wakes.append(($0, $1)) })
         for (at, i) in wakes { ctx.schedule(at: at, node: Event.global, kind: Self.floodTick, payload: UInt64(i)) }
+        floodWakes = wakes
         return true
     }
 
@@ -852,7 +856,11 @@ public struct BabeGrandpaModel: SimulationModel {
     /// is lost if its receiver crashed since it was sent, is down, or is cut off from the sender.
     mutating func deliverFlood(index: Int, _ ctx: inout SimContext<Message>) {
         guard flood != nil else { return }
-        var items = flood!.take(index)   // in place: a copy of `flood` would copy its templates
+        var wakes = floodWakes
+        wakes.removeAll(keepingCapacity: true)
+        var items = flood!.take(index, wake: { wakes.append(($0, $1)) })   // in place: a copy of `flood` would copy its templates
+        for (at, i) in wakes { ctx.schedule(at: at, node: Event.global, kind: Self.floodTick, payload: UInt64(i)) }
+        floodWakes = wakes
         var start = 0
         while start < items.count {
             let node = items[start].to

@@ -7,10 +7,13 @@ import CanaryEngine
 /// Why: under polite gossip (`GrandpaGossip`) every voter needs every vote, about 2·n² new
 /// receptions per round, and each reception was a scheduled copy with per-node gossip state
 /// (known-message records, stage peers, views): about 2 µs of cache misses per reception at
-/// n = 1,000, 23 hours per simulated day (docs/performance.md). Here a vote costs one pass over
-/// the nodes (its arrival time at each, from a precomputed template) and arrivals are grouped
-/// per node into arrival buckets (`bucket`, the vote batch length), delivered by one event per
-/// bucket for all nodes together.
+/// n = 1,000, 23 hours per simulated day (docs/performance.md). Here a vote is a *flight*: a
+/// cursor over its template, the other nodes sorted by arrival. Each arrival bucket (`bucket`,
+/// the vote batch length) is one event for all nodes together: the flights with copies in it
+/// hand them out (walking their rows in order, so the copies of a bucket are built in cache
+/// when it is delivered) and move on to the bucket of their next copy; the copies are then
+/// grouped per receiver. Copies were once written into the bucket ring at the send, 88 MB of
+/// them in flight at n = 1,000, and moving them was a third of the run (docs/performance.md).
 ///
 /// What a template is: polite gossip's first stage sends a round message, and every node
 /// relays a new one, to `luckyPeers` random peers per round (`gossip.rs`, `LUCKY_PEERS`). A
@@ -30,9 +33,8 @@ import CanaryEngine
 /// a node that is down or across a partition are not rerouted (the copy is dropped at the
 /// receiver instead); per-copy latency jitter is fixed per edge and variant.
 public struct GrandpaFlood: Sendable {
-    /// A vote or proposal on its way to one node, in 40 bytes: a bucket's items are written once
-    /// per (vote, node) and moved twice, and the message travels inside the item (a shared
-    /// record per vote would cost a cache miss per copy at delivery, measured).
+    /// A vote or proposal reaching one node, in 40 bytes: the message travels inside the item
+    /// (a shared record per vote would cost a cache miss per copy at delivery, measured).
     public struct Item: Sendable {
         public var arrival: SimTime
         public var to: UInt32
@@ -63,24 +65,58 @@ public struct GrandpaFlood: Sendable {
     let network: NetworkConfig
     let nodeRegion: [UInt16]
     let voteSize: Int
-    /// Arrival offsets in microseconds: `(variant * nodes + origin) * nodes + node`; computed
-    /// per (variant, origin) on first use (`ready`).
-    var offsets: [UInt32]
+    /// Templates, one row per (variant, origin) (`row = variant * nodes + origin`), computed on
+    /// first use (`ready`): the other participants as `offset µs << 32 | node`, ascending, so a
+    /// vote hands out its copies by walking its row once.
+    var rows: [UInt64] = []
+    var rowLength: [Int32]
     var ready: [Bool]
+    /// Row stride: the participants.
+    let stride: Int
+    /// Scratch distances of `template`.
+    var dist: [UInt32]
     /// Relay graphs per variant: `luckyPeers` picks per node, `(variant * nodes + node) * luckyPeers + k`.
     var peers: [UInt32] = []
     var edgeLatency: [UInt32] = []
-    /// Arrival buckets, a ring indexed by bucket number modulo its size (spans every offset).
-    var ring: [[Item]]
+    /// A vote on its way: where it is in its template row and the bucket of its next copies.
+    struct Flight {
+        var sent: SimTime
+        var firstBucket: Int64
+        var rem: UInt64
+        var next: Int64
+        var row: Int32
+        var pos: UInt32
+        var origin: UInt32
+        var voter: UInt32
+        var block: BlockId
+        var number: UInt32
+        var round: UInt32
+        var setId: UInt32
+        var flags: UInt32
+        /// `crashes` at the send: a receiver whose `lastCrash` is later lost the copy.
+        var crashes: UInt32
+        /// Index of the bitset of receivers cut off at the send, or −1.
+        var excluded: Int32
+    }
+    var flights: [Flight] = []
+    var freeFlights: [UInt32] = []
+    var exclusions: [UInt64] = []
+    var freeExclusions: [Int32] = []
+    /// Arrival buckets, a ring indexed by bucket number modulo its size (spans every offset):
+    /// the flights with copies in each bucket.
+    var ring: [[UInt32]]
+    var output: [Item] = []
     var scratch: [Item] = []
-    /// Emptied bucket buffers, reused (with their capacity) by buckets that fill next: only the
-    /// buckets in use hold memory, not every slot of the ring.
-    var spare: [[Item]] = []
+    /// Emptied bucket lists, reused (with their capacity) by buckets that fill next.
+    var spare: [[UInt32]] = []
     /// ⌈2^64 / bucket⌉: `quotient` divides by the bucket length with a multiplication.
     var reciprocal: UInt64 = 0
     var counts: [Int32]
     /// Per node: crashes so far, modulo 2^16 (`Item.epoch`: a copy sent before a crash is lost).
     public internal(set) var epoch: [UInt16]
+    /// Crashes of all nodes so far, and per node the count at its last crash.
+    var crashes: UInt32 = 0
+    var lastCrash: [UInt32]
     // Counters.
     public internal(set) var receptions: UInt64 = 0
     public internal(set) var cast: UInt64 = 0
@@ -98,9 +134,12 @@ public struct GrandpaFlood: Sendable {
         self.network = network
         self.nodeRegion = nodeRegion
         self.voteSize = voteSize
-        offsets = []
+        stride = max(participants.count, 1)
         ready = Array(repeating: false, count: Self.variants * nodes)
+        rowLength = Array(repeating: 0, count: Self.variants * nodes)
+        dist = Array(repeating: UInt32.max, count: nodes)
         epoch = Array(repeating: 0, count: nodes)
+        lastCrash = Array(repeating: 0, count: nodes)
         counts = Array(repeating: 0, count: nodes + 1)
         // The ring spans the largest offset: second stage plus the slowest latency's tail.
         var maxMedian: SimTime = .zero
@@ -149,15 +188,17 @@ public struct GrandpaFlood: Sendable {
         return Int(x % UInt64(Self.variants))
     }
 
-    /// The template of (variant, origin): earliest arrival (µs) at every node over the relay graph.
+    /// The template of (variant, origin): the other participants sorted by earliest arrival
+    /// over the relay graph (Dijkstra), as `rows[row * stride ..< row * stride + rowLength[row]]`
+    /// of `offset µs << 32 | node`. Returns the row.
     mutating func template(_ variant: Int, _ origin: UInt32) -> Int {
         let row = variant * nodes + Int(origin)
-        if offsets.isEmpty { offsets = Array(repeating: UInt32.max, count: Self.variants * nodes * nodes) }
-        let base = row * nodes
-        if ready[row] { return base }
+        if ready[row] { return row }
         ready[row] = true
+        if rows.isEmpty { rows = Array(repeating: 0, count: Self.variants * nodes * stride) }
         let k = luckyPeers
-        offsets[base + Int(origin)] = 0
+        for i in dist.indices { dist[i] = UInt32.max }
+        dist[Int(origin)] = 0
         // Binary heap of (time, node).
         var heap: [(UInt32, UInt32)] = [(0, origin)]
         while let top = heap.first {
@@ -175,14 +216,14 @@ public struct GrandpaFlood: Sendable {
                 }
             }
             let (t, u) = top
-            if t > offsets[base + Int(u)] { continue }
+            if t > dist[Int(u)] { continue }
             let e = (variant * nodes + Int(u)) * k
             for i in 0..<k {
                 let v = peers[e + i]
                 guard v != UInt32.max else { continue }
                 let nt = t &+ edgeLatency[e + i]
-                if nt < offsets[base + Int(v)] {
-                    offsets[base + Int(v)] = nt
+                if nt < dist[Int(v)] {
+                    dist[Int(v)] = nt
                     heap.append((nt, v))
                     var c = heap.count - 1
                     while c > 0 {
@@ -195,11 +236,19 @@ public struct GrandpaFlood: Sendable {
         }
         // Nodes the first stage never reaches get the message at the second stage.
         let late = UInt32(clamping: stageTwoDelay.nanoseconds / 1000)
-        for p in participants where offsets[base + Int(p)] == UInt32.max {
-            let d = network.latency[Int(nodeRegion[Int(origin)])][Int(nodeRegion[Int(p)])].median
-            offsets[base + Int(p)] = late &+ UInt32(clamping: d.nanoseconds / 1000)
+        var entries: [UInt64] = []
+        entries.reserveCapacity(participants.count)
+        for p in participants where p != origin {
+            if dist[Int(p)] == UInt32.max {
+                let d = network.latency[Int(nodeRegion[Int(origin)])][Int(nodeRegion[Int(p)])].median
+                dist[Int(p)] = late &+ UInt32(clamping: d.nanoseconds / 1000)
+            }
+            entries.append(UInt64(dist[Int(p)]) << 32 | UInt64(p))
         }
-        return base
+        entries.sort()
+        for (i, e) in entries.enumerated() { rows[row * stride + i] = e }
+        rowLength[row] = Int32(entries.count)
+        return row
     }
 
     /// ⌊u / bucket⌋ by multiplication (two divisions per copy were a tenth of the run). Exact
@@ -211,79 +260,173 @@ public struct GrandpaFlood: Sendable {
         return q
     }
 
+    /// The bucket of a copy of `f` arriving `d` ns after its send: bucket k ends at k·bucket and
+    /// holds arrivals in ((k − 1)·bucket, k·bucket], so k = ⌈(sent + d) / bucket⌉
+    /// = first + ⌊(rem + d + bucket − 1) / bucket⌋ with sent = first·bucket + rem.
+    @inline(__always) func bucketOf(_ f: Flight, _ d: UInt64) -> Int64 {
+        f.firstBucket + Int64(quotient(f.rem + d + UInt64(bucket.nanoseconds) - 1))
+    }
+
     /// Sends `vote` (or a proposal with its fields) from `origin` at `now` to every other
-    /// participant that `reachable` accepts. Calls `wake(at:)` for each bucket that was empty.
+    /// participant that `reachable` accepts now. Calls `wake(at:index:)` for each bucket that
+    /// was empty; `take` calls it again as the vote moves on to later buckets.
     public mutating func send(_ vote: GrandpaVoteMessage, isProposal: Bool, from origin: UInt32, now: SimTime,
                               reachable: (UInt32) -> Bool, wake: (SimTime, Int) -> Void) {
         cast &+= 1
-        let flags: UInt32 = (vote.phase == .precommit ? 1 : 0) | (isProposal ? 2 : 0)
-        let setId = UInt32(truncatingIfNeeded: vote.setId), round = UInt32(truncatingIfNeeded: vote.round)
-        let base = template(variant(setId: vote.setId, round: vote.round), origin)
-        // Bucket k ends at k·bucket; a copy arriving at now + d is in k = ⌈(now + d) / bucket⌉
-        // = first + ⌊(rem + d + bucket − 1) / bucket⌋ with now = first·bucket + rem.
-        let b = bucket.nanoseconds
-        let first = now.nanoseconds / b, rem = UInt64(now.nanoseconds - first * b)
-        let mask = ring.count - 1
-        for p in participants where p != origin && reachable(p) {
-            let d = Int64(offsets[base + Int(p)]) * 1000
-            let at = now + .ns(d)
-            let k = first + Int64(quotient(rem + UInt64(d) + UInt64(b) - 1))
-            let i = Int(k) & mask, end = SimTime(nanoseconds: k * b)
-            if ring[i].isEmpty {
-                wake(end, i)
-                if ring[i].capacity == 0, let buffer = spare.popLast() { ring[i] = buffer }
+        // Who cannot be reached now is fixed at the send: a bitset, built only when someone is
+        // cut off (a crash or partition), as copies to them were never sent.
+        var excluded: Int32 = -1
+        let words = (nodes + 63) / 64
+        for p in participants where p != origin && !reachable(p) {
+            if excluded < 0 {
+                if let i = freeExclusions.popLast() {
+                    excluded = i
+                    for w in 0..<words { exclusions[Int(i) * words + w] = 0 }
+                } else {
+                    excluded = Int32(exclusions.count / words)
+                    exclusions.append(contentsOf: repeatElement(0, count: words))
+                }
             }
-            ring[i].append(Item(arrival: at, to: p, from: origin, voter: vote.voter, block: vote.target.block,
-                                number: vote.target.number, round: round, setId: setId,
-                                flags: flags | UInt32(epoch[Int(p)]) << 16))
+            exclusions[Int(excluded) * words + Int(p >> 6)] |= 1 << UInt64(p & 63)
         }
+        let row = template(variant(setId: vote.setId, round: vote.round), origin)
+        // The first receiver not cut off.
+        var pos = 0
+        while pos < Int(rowLength[row]), excluded >= 0 {
+            let p = Int(UInt32(truncatingIfNeeded: rows[row * stride + pos]))
+            if exclusions[Int(excluded) * words + p >> 6] & (1 << UInt64(p & 63)) == 0 { break }
+            pos += 1
+        }
+        guard pos < Int(rowLength[row]) else {
+            if excluded >= 0 { freeExclusions.append(excluded) }
+            return
+        }
+        let b = bucket.nanoseconds
+        let first = now.nanoseconds / b
+        var f = Flight(sent: now, firstBucket: first, rem: UInt64(now.nanoseconds - first * b), next: 0,
+                       row: Int32(row), pos: UInt32(pos), origin: origin, voter: vote.voter, block: vote.target.block,
+                       number: vote.target.number, round: UInt32(truncatingIfNeeded: vote.round),
+                       setId: UInt32(truncatingIfNeeded: vote.setId),
+                       flags: (vote.phase == .precommit ? 1 : 0) | (isProposal ? 2 : 0),
+                       crashes: crashes, excluded: excluded)
+        f.next = bucketOf(f, (rows[row * stride + pos] >> 32) * 1000)
+        let index: UInt32
+        if let i = freeFlights.popLast() { index = i; flights[Int(i)] = f } else { index = UInt32(flights.count); flights.append(f) }
+        enqueue(index, f.next, wake: wake)
+    }
+
+    /// Puts flight `index` into the ring slot of bucket `k`, waking the bucket if it was empty.
+    @inline(__always) mutating func enqueue(_ index: UInt32, _ k: Int64, wake: (SimTime, Int) -> Void) {
+        let i = Int(k) & (ring.count - 1)
+        if ring[i].isEmpty {
+            wake(SimTime(nanoseconds: k * bucket.nanoseconds), i)
+            if ring[i].capacity == 0, let buffer = spare.popLast() { ring[i] = buffer }
+        }
+        ring[i].append(index)
     }
 
     /// The copies of bucket `index`, grouped by receiver (ascending) and, per receiver, in
-    /// arrival order (ties in sending order). The bucket is emptied.
-    public mutating func take(_ index: Int) -> [Item] {
+    /// arrival order (ties in a deterministic order). Every vote with copies in the bucket
+    /// hands them out and moves on to the bucket of its next copy (`wake` as in `send`).
+    public mutating func take(_ index: Int, wake: (SimTime, Int) -> Void) -> [Item] {
+        var list: [UInt32] = []
+        swap(&list, &ring[index])
         var items: [Item] = []
-        swap(&items, &ring[index])
+        swap(&items, &output)
+        items.removeAll(keepingCapacity: true)
+        let words = (nodes + 63) / 64
+        // Read-only here: local copies (no copy of storage) let the loop read raw buffers.
+        let rows = self.rows, exclusions = self.exclusions, lastCrash = self.lastCrash, epoch = self.epoch
+        rows.withUnsafeBufferPointer { rows in
+        exclusions.withUnsafeBufferPointer { exclusions in
+        lastCrash.withUnsafeBufferPointer { lastCrash in
+        epoch.withUnsafeBufferPointer { epoch in
+        for fi in list {
+            var f = flights[Int(fi)]
+            let k = f.next
+            let base = Int(f.row) * stride, count = Int(rowLength[Int(f.row)])
+            var pos = Int(f.pos)
+            var next: Int64 = 0
+            while pos < count {
+                let entry = rows[base + pos]
+                let p = Int(UInt32(truncatingIfNeeded: entry))
+                // Receivers cut off at the send are skipped (they wake no bucket).
+                if f.excluded >= 0, exclusions[Int(f.excluded) * words + p >> 6] & (1 << UInt64(p & 63)) != 0 { pos += 1; continue }
+                let d = (entry >> 32) * 1000
+                let kk = bucketOf(f, d)
+                if kk != k { next = kk; break }
+                pos += 1
+                // A copy to a node that crashed since the send carries an older crash count.
+                let e = lastCrash[p] > f.crashes ? epoch[p] &- 1 : epoch[p]
+                items.append(Item(arrival: f.sent + .ns(Int64(d)), to: UInt32(p), from: f.origin, voter: f.voter, block: f.block,
+                                  number: f.number, round: f.round, setId: f.setId, flags: f.flags | UInt32(e) << 16))
+            }
+            if pos < count {
+                f.pos = UInt32(pos)
+                f.next = next
+                flights[Int(fi)] = f
+                enqueue(fi, next, wake: wake)
+            } else {
+                if f.excluded >= 0 { freeExclusions.append(f.excluded) }
+                freeFlights.append(fi)
+            }
+        }
+        }}}}
+        if spare.count < 64 { list.removeAll(keepingCapacity: true); spare.append(list) }
         receptions &+= UInt64(items.count)
         if items.count < 64 {
-            return items.enumerated().sorted { a, b in
-                (a.element.to, a.element.arrival, a.offset) < (b.element.to, b.element.arrival, b.offset)
-            }.map(\.element)
+            // Few copies: a stable insertion sort by (receiver, arrival).
+            for i in items.indices.dropFirst() {
+                let x = items[i]
+                var j = i - 1
+                while j >= 0 && (items[j].to, items[j].arrival) > (x.to, x.arrival) { items[j + 1] = items[j]; j -= 1 }
+                items[j + 1] = x
+            }
+            return items
         }
-        // Counting sort by receiver (stable), then arrival order within each receiver.
-        for i in counts.indices { counts[i] = 0 }
-        for it in items { counts[Int(it.to) + 1] += 1 }
-        for i in 1..<counts.count { counts[i] += counts[i - 1] }
+        sortByReceiver(&items)
+        return items
+    }
+
+    /// Counting sort by receiver (stable), then arrival order within each receiver (stable).
+    /// On raw buffers: with array accessors, uniqueness and bounds checks per copy were most of it.
+    mutating func sortByReceiver(_ items: inout [Item]) {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: items)
-        for it in scratch {
-            let c = Int(counts[Int(it.to)])
-            items[c] = it
-            counts[Int(it.to)] += 1
-        }
-        // Insertion sort per receiver run (runs are short): stable, by arrival.
-        var start = 0
-        while start < items.count {
-            var end = start + 1
-            while end < items.count && items[end].to == items[start].to { end += 1 }
-            if end - start > 1 {
-                for i in (start + 1)..<end {
-                    let x = items[i]
-                    var j = i - 1
-                    while j >= start && items[j].arrival > x.arrival { items[j + 1] = items[j]; j -= 1 }
-                    items[j + 1] = x
+        let n = items.count
+        counts.withUnsafeMutableBufferPointer { counts in
+            for i in counts.indices { counts[i] = 0 }
+            scratch.withUnsafeBufferPointer { src in
+                for it in src { counts[Int(it.to) + 1] += 1 }
+                for i in 1..<counts.count { counts[i] += counts[i - 1] }
+                items.withUnsafeMutableBufferPointer { dst in
+                    for it in src {
+                        let c = Int(counts[Int(it.to)])
+                        dst[c] = it
+                        counts[Int(it.to)] = Int32(c + 1)
+                    }
+                    // Insertion sort per receiver run (runs are short): stable, by arrival.
+                    var start = 0
+                    while start < n {
+                        let to = dst[start].to
+                        var end = start + 1
+                        while end < n && dst[end].to == to {
+                            let x = dst[end]
+                            var j = end - 1
+                            while j >= start && dst[j].arrival > x.arrival { dst[j + 1] = dst[j]; j -= 1 }
+                            dst[j + 1] = x
+                            end += 1
+                        }
+                        start = end
+                    }
                 }
             }
-            start = end
         }
-        return items
     }
 
     /// Hands a delivered bucket's buffer back for reuse.
     public mutating func recycle(_ items: inout [Item]) {
-        guard spare.count < 64, items.capacity > 0 else { return }
-        items.removeAll(keepingCapacity: true)
-        spare.append(items)
+        if items.capacity > output.capacity { swap(&items, &output) }
         items = []
     }
 
@@ -291,5 +434,25 @@ public struct GrandpaFlood: Sendable {
     @inline(__always) public func survives(_ item: Item) -> Bool { item.epoch == epoch[Int(item.to)] }
 
     /// A node crashed: copies already on their way to it are lost.
-    public mutating func crashed(_ node: UInt32) { epoch[Int(node)] &+= 1 }
+    public mutating func crashed(_ node: UInt32) {
+        epoch[Int(node)] &+= 1
+        crashes &+= 1
+        lastCrash[Int(node)] = crashes
+    }
+
+    /// Votes on their way (for tests and the bench: bounded by the votes of the ring's span).
+    public var inFlight: Int { flights.count - freeFlights.count }
+
+    /// The template of (variant, origin) as arrival offsets (µs) per node, for tests: the
+    /// origin at 0, nodes outside the participants at `UInt32.max`.
+    mutating func arrivalOffsets(_ variant: Int, _ origin: UInt32) -> [UInt32] {
+        let row = template(variant, origin)
+        var out = Array(repeating: UInt32.max, count: nodes)
+        out[Int(origin)] = 0
+        for i in 0..<Int(rowLength[row]) {
+            let e = rows[row * stride + i]
+            out[Int(UInt32(truncatingIfNeeded: e))] = UInt32(e >> 32)
+        }
+        return out
+    }
 }
