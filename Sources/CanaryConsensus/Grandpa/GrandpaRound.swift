@@ -181,39 +181,46 @@ public struct GrandpaRound {
     public mutating func importVotes<C: GrandpaChain>(_ phase: GrandpaPhase, _ voterList: ArraySlice<Int>, _ block: BlockId,
                                                       chain: C, outcome: (GrandpaImportOutcome) -> Void) {
         let wpp = voters.wordsPerPhase
-        var mask = [UInt64](repeating: 0, count: wpp)
-        var pending: [Int] = []
-        func flush() {
-            guard !pending.isEmpty else { return }
-            defer { pending.removeAll(keepingCapacity: true); for i in mask.indices { mask[i] = 0 } }
-            guard graph.insert(block, chain: chain, apply: { $0.set(phase, mask: mask, wordsPerPhase: wpp) }) else {
-                for _ in pending { outcome(.ignored) }
-                return
+        // The run's new voters, as a mask and in order, on the stack: two heap arrays per run
+        // were a measurable share of flood delivery (a run is a few votes).
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: wpp) { mask in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: voterList.count) { pending in
+            mask.initialize(repeating: 0)
+            var count = 0
+            func flush() {
+                guard count > 0 else { return }
+                defer { count = 0; mask.update(repeating: 0) }
+                guard graph.insert(block, chain: chain, apply: { $0.set(phase, mask: UnsafeBufferPointer(mask), wordsPerPhase: wpp) }) else {
+                    for _ in 0..<count { outcome(.ignored) }
+                    return
+                }
+                let base = Int(phase.rawValue) * voters.count, seenBase = Int(phase.rawValue) * wpp
+                var weight: UInt64 = 0
+                for v in pending[0..<count] {
+                    seenFirst[seenBase + v >> 6] |= UInt64(1) << UInt64(v & 63)
+                    firstVote[base + v] = block
+                    weight += voters.weights[v]
+                    if keepsHistory { history.append((phase, v, block)) }
+                    outcome(.accepted)
+                }
+                if phase == .prevote { participation.prevote += weight } else { participation.precommit += weight }
             }
-            let base = Int(phase.rawValue) * voters.count, seenBase = Int(phase.rawValue) * wpp
-            var weight: UInt64 = 0
-            for v in pending {
-                seenFirst[seenBase + v >> 6] |= UInt64(1) << UInt64(v & 63)
-                firstVote[base + v] = block
-                weight += voters.weights[v]
-                if keepsHistory { history.append((phase, v, block)) }
-                outcome(.accepted)
+            let seenBase = Int(phase.rawValue) * wpp
+            for v in voterList {
+                guard v >= 0 && v < voters.count else { flush(); outcome(.ignored); continue }
+                let w = v >> 6, bit = UInt64(1) << UInt64(v & 63)
+                if seenFirst[seenBase + w] & bit == 0 && mask[w] & bit == 0 {
+                    mask[w] |= bit
+                    pending[count] = v
+                    count += 1
+                } else {
+                    flush()
+                    outcome(importVote(phase, v, block, chain: chain))
+                }
             }
-            if phase == .prevote { participation.prevote += weight } else { participation.precommit += weight }
+            flush()
         }
-        let seenBase = Int(phase.rawValue) * wpp
-        for v in voterList {
-            guard v >= 0 && v < voters.count else { flush(); outcome(.ignored); continue }
-            let w = v >> 6, bit = UInt64(1) << UInt64(v & 63)
-            if seenFirst[seenBase + w] & bit == 0 && mask[w] & bit == 0 {
-                mask[w] |= bit
-                pending.append(v)
-            } else {
-                flush()
-                outcome(importVote(phase, v, block, chain: chain))
-            }
         }
-        flush()
     }
 
     /// `Round::update`: finalized block, estimate and completability from the votes so far.
