@@ -56,13 +56,19 @@ public struct GrandpaRound {
     public let voters: GrandpaVoterSet
     public let base: GrandpaTarget
     public private(set) var graph: GrandpaVoteGraph<GrandpaVoteBits>
-    /// First and second vote per voter: index `phase * n + voter`; `BlockTree.none` = none.
-    /// `secondVote` stays empty until the round's first equivocation: every node allocates a
-    /// round about every 4 s, and at 1,000 voters the array is 8 KB that is almost never used.
-    public private(set) var firstVote: [BlockId]
+    /// First vote per voter (index `phase * n + voter`; `BlockTree.none` = none): the settled
+    /// array plus `firstLog`, the first votes accepted since (`slot << 32 | block`, in order).
+    /// Why a log: every node writes every voter's first vote, and at 1,000 voters the 8 KB
+    /// array is cold at each write (a cache miss per vote reception, about a tenth of a
+    /// 1,000-validator run, docs/performance.md); appends touch one warm line. The log is
+    /// settled into the array when a vote must be looked up (a voter's second vote: duplicate
+    /// or equivocation) and the array is allocated then (empty: no vote settled yet).
+    var settledFirst: [BlockId] = []
+    var firstLog: [UInt64] = []
+    /// Second vote per voter (same index): stays empty until the round's first equivocation.
     public private(set) var secondVote: [BlockId] = []
     /// Bit per (phase, voter): a first vote is recorded (`phase * wordsPerPhase + voter >> 6`).
-    /// At 1,000 voters `firstVote` is 8 KB per round and node and mostly cold when a vote
+    /// At 1,000 voters the first votes are 8 KB per round and node and mostly cold when a vote
     /// arrives; this 256-byte copy of "has one" answers the common case (a new vote) without
     /// loading it (docs/performance.md).
     var seenFirst: [UInt64]
@@ -85,7 +91,6 @@ public struct GrandpaRound {
         self.voters = voters
         self.base = base
         graph = GrandpaVoteGraph(base: base.block, baseNumber: base.number, zero: GrandpaVoteBits(wordsPerPhase: voters.wordsPerPhase))
-        firstVote = Array(repeating: BlockTree.none, count: 2 * voters.count)
         seenFirst = Array(repeating: 0, count: 2 * voters.wordsPerPhase)
         equivocators = Array(repeating: 0, count: 2 * voters.wordsPerPhase)
     }
@@ -96,9 +101,27 @@ public struct GrandpaRound {
     public var estimate: GrandpaTarget? { state.estimate }
     public var completable: Bool { state.completable }
 
+    /// First vote per (phase, voter): index `phase * n + voter`; `BlockTree.none` = none.
+    public var firstVote: [BlockId] {
+        var f = settledFirst.isEmpty ? Array(repeating: BlockTree.none, count: 2 * voters.count) : settledFirst
+        for e in firstLog { f[Int(e >> 32)] = BlockId(truncatingIfNeeded: e) }
+        return f
+    }
+
+    /// Writes `firstLog` into `settledFirst`.
+    mutating func settleFirstVotes() {
+        guard !firstLog.isEmpty else { return }
+        if settledFirst.isEmpty { settledFirst = Array(repeating: BlockTree.none, count: 2 * voters.count) }
+        for e in firstLog { settledFirst[Int(e >> 32)] = BlockId(truncatingIfNeeded: e) }
+        firstLog.removeAll(keepingCapacity: true)
+    }
+
     /// The vote of `voter` in `phase` (its first one), if any.
     public func vote(_ phase: GrandpaPhase, voter: Int) -> BlockId? {
-        let b = firstVote[Int(phase.rawValue) * voters.count + voter]
+        let slot = Int(phase.rawValue) * voters.count + voter
+        for e in firstLog.reversed() where Int(e >> 32) == slot { return BlockId(truncatingIfNeeded: e) }
+        guard !settledFirst.isEmpty else { return nil }
+        let b = settledFirst[slot]
         return b == BlockTree.none ? nil : b
     }
 
@@ -156,12 +179,13 @@ public struct GrandpaRound {
         if seenFirst[seenWord] & seenBit == 0 {
             guard graph.insert(block, chain: chain, apply: { $0.set(phase, voter: voter, wordsPerPhase: wpp) }) else { return .ignored }
             seenFirst[seenWord] |= seenBit
-            firstVote[slot] = block
+            firstLog.append(UInt64(slot) << 32 | UInt64(block))
             if phase == .prevote { participation.prevote += voters.weights[voter] } else { participation.precommit += voters.weights[voter] }
             if keepsHistory { history.append((phase, voter, block)) }
             return .accepted
         }
-        let first = firstVote[slot]
+        settleFirstVotes()
+        let first = settledFirst[slot]
         if first == block { return .duplicate }
         if secondVote.isEmpty { secondVote = Array(repeating: BlockTree.none, count: 2 * voters.count) }
         guard secondVote[slot] == BlockTree.none else { return .ignored }
@@ -198,7 +222,7 @@ public struct GrandpaRound {
                 var weight: UInt64 = 0
                 for v in pending[0..<count] {
                     seenFirst[seenBase + v >> 6] |= UInt64(1) << UInt64(v & 63)
-                    firstVote[base + v] = block
+                    firstLog.append(UInt64(base + v) << 32 | UInt64(block))
                     weight += voters.weights[v]
                     if keepsHistory { history.append((phase, v, block)) }
                     outcome(.accepted)
@@ -264,6 +288,7 @@ public struct GrandpaRound {
         var out: [GrandpaSignedVote] = []
         let n = voters.count
         let seconds = !secondVote.isEmpty
+        let firstVote = self.firstVote
         func add(_ v: Int, _ b: BlockId) {
             if b != BlockTree.none && chain.isEqualOrDescendant(b, of: target.block) {
                 out.append(GrandpaSignedVote(voter: UInt32(v), block: b, number: chain.number(of: b)))
@@ -280,6 +305,7 @@ public struct GrandpaRound {
     public func votes<C: GrandpaChain>(_ phase: GrandpaPhase, chain: C) -> [GrandpaSignedVote] {
         var out: [GrandpaSignedVote] = []
         let n = voters.count, off = Int(phase.rawValue) * n
+        let firstVote = self.firstVote
         for v in 0..<n where firstVote[off + v] != BlockTree.none {
             out.append(GrandpaSignedVote(voter: UInt32(v), block: firstVote[off + v], number: chain.number(of: firstVote[off + v])))
         }
