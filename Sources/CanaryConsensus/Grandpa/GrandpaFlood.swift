@@ -106,7 +106,9 @@ public struct GrandpaFlood: Sendable {
     /// the flights with copies in each bucket.
     var ring: [[UInt32]]
     var output: [Item] = []
-    var scratch: [Item] = []
+    var copies: [Copy] = []
+    var scratch: [Copy] = []
+    var finished: [UInt32] = []
     /// Emptied bucket lists, reused (with their capacity) by buckets that fill next.
     var spare: [[UInt32]] = []
     /// ⌈2^64 / bucket⌉: `quotient` divides by the bucket length with a multiplication.
@@ -331,16 +333,15 @@ public struct GrandpaFlood: Sendable {
     public mutating func take(_ index: Int, wake: (SimTime, Int) -> Void) -> [Item] {
         var list: [UInt32] = []
         swap(&list, &ring[index])
-        var items: [Item] = []
-        swap(&items, &output)
-        items.removeAll(keepingCapacity: true)
+        var copies: [Copy] = []
+        swap(&copies, &self.copies)
+        copies.removeAll(keepingCapacity: true)
+        finished.removeAll(keepingCapacity: true)
         let words = (nodes + 63) / 64
-        // Read-only here: local copies (no copy of storage) let the loop read raw buffers.
-        let rows = self.rows, exclusions = self.exclusions, lastCrash = self.lastCrash, epoch = self.epoch
-        rows.withUnsafeBufferPointer { rows in
-        exclusions.withUnsafeBufferPointer { exclusions in
-        lastCrash.withUnsafeBufferPointer { lastCrash in
-        epoch.withUnsafeBufferPointer { epoch in
+        // Copies are 16 bytes (arrival, receiver, flight) while they are sorted; the 40-byte
+        // items are built once, in delivery order.
+        self.rows.withUnsafeBufferPointer { rows in
+        self.exclusions.withUnsafeBufferPointer { exclusions in
         for fi in list {
             var f = flights[Int(fi)]
             let k = f.next
@@ -349,17 +350,14 @@ public struct GrandpaFlood: Sendable {
             var next: Int64 = 0
             while pos < count {
                 let entry = rows[base + pos]
-                let p = Int(UInt32(truncatingIfNeeded: entry))
+                let p = UInt32(truncatingIfNeeded: entry)
                 // Receivers cut off at the send are skipped (they wake no bucket).
-                if f.excluded >= 0, exclusions[Int(f.excluded) * words + p >> 6] & (1 << UInt64(p & 63)) != 0 { pos += 1; continue }
+                if f.excluded >= 0, exclusions[Int(f.excluded) * words + Int(p >> 6)] & (1 << UInt64(p & 63)) != 0 { pos += 1; continue }
                 let d = (entry >> 32) * 1000
                 let kk = bucketOf(f, d)
                 if kk != k { next = kk; break }
                 pos += 1
-                // A copy to a node that crashed since the send carries an older crash count.
-                let e = lastCrash[p] > f.crashes ? epoch[p] &- 1 : epoch[p]
-                items.append(Item(arrival: f.sent + .ns(Int64(d)), to: UInt32(p), from: f.origin, voter: f.voter, block: f.block,
-                                  number: f.number, round: f.round, setId: f.setId, flags: f.flags | UInt32(e) << 16))
+                copies.append(Copy(arrival: f.sent.nanoseconds + Int64(d), to: p, flight: fi))
             }
             if pos < count {
                 f.pos = UInt32(pos)
@@ -367,33 +365,55 @@ public struct GrandpaFlood: Sendable {
                 flights[Int(fi)] = f
                 enqueue(fi, next, wake: wake)
             } else {
-                if f.excluded >= 0 { freeExclusions.append(f.excluded) }
-                freeFlights.append(fi)
+                finished.append(fi)
             }
         }
-        }}}}
+        }}
         if spare.count < 64 { list.removeAll(keepingCapacity: true); spare.append(list) }
-        receptions &+= UInt64(items.count)
-        if items.count < 64 {
-            // Few copies: a stable insertion sort by (receiver, arrival).
+        receptions &+= UInt64(copies.count)
+        sortByReceiver(&copies)
+        var items: [Item] = []
+        swap(&items, &output)
+        items.removeAll(keepingCapacity: true)
+        items.reserveCapacity(copies.count)
+        for c in copies {
+            let f = flights[Int(c.flight)], p = Int(c.to)
+            // A copy to a node that crashed since the send carries an older crash count.
+            let e = lastCrash[p] > f.crashes ? epoch[p] &- 1 : epoch[p]
+            items.append(Item(arrival: SimTime(nanoseconds: c.arrival), to: c.to, from: f.origin, voter: f.voter, block: f.block,
+                              number: f.number, round: f.round, setId: f.setId, flags: f.flags | UInt32(e) << 16))
+        }
+        swap(&copies, &self.copies)
+        for fi in finished {
+            if flights[Int(fi)].excluded >= 0 { freeExclusions.append(flights[Int(fi)].excluded) }
+            freeFlights.append(fi)
+        }
+        return items
+    }
+
+    /// A copy while a bucket is sorted: arrival (ns), receiver, flight.
+    struct Copy {
+        var arrival: Int64
+        var to: UInt32
+        var flight: UInt32
+    }
+
+    /// Sorts by receiver, then arrival (stable): counting sort by receiver, then an insertion
+    /// sort of each receiver's run (a few copies). On raw buffers: with array accessors,
+    /// uniqueness and bounds checks per copy were most of it.
+    mutating func sortByReceiver(_ items: inout [Copy]) {
+        let n = items.count
+        if n < 64 {
             for i in items.indices.dropFirst() {
                 let x = items[i]
                 var j = i - 1
                 while j >= 0 && (items[j].to, items[j].arrival) > (x.to, x.arrival) { items[j + 1] = items[j]; j -= 1 }
                 items[j + 1] = x
             }
-            return items
+            return
         }
-        sortByReceiver(&items)
-        return items
-    }
-
-    /// Counting sort by receiver (stable), then arrival order within each receiver (stable).
-    /// On raw buffers: with array accessors, uniqueness and bounds checks per copy were most of it.
-    mutating func sortByReceiver(_ items: inout [Item]) {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: items)
-        let n = items.count
         counts.withUnsafeMutableBufferPointer { counts in
             for i in counts.indices { counts[i] = 0 }
             scratch.withUnsafeBufferPointer { src in
@@ -405,7 +425,6 @@ public struct GrandpaFlood: Sendable {
                         dst[c] = it
                         counts[Int(it.to)] = Int32(c + 1)
                     }
-                    // Insertion sort per receiver run (runs are short): stable, by arrival.
                     var start = 0
                     while start < n {
                         let to = dst[start].to
