@@ -92,6 +92,28 @@ import CanaryEngine
         #expect(f.inFlight == 0)
     }
 
+    /// Sorting a bucket's copies (arrival bins, then receivers, then an insertion fix) gives
+    /// exactly a stable sort by (receiver, arrival), ties in input order, for any bucket length.
+    @Test(arguments: [(SimTime.us(100), 30), (.ms(10), 5_000), (.ms(50), 800), (.ms(100), 20_000)])
+    func bucketSortIsAStableSortByReceiverAndArrival(bucket: SimTime, count: Int) {
+        var f = Self.flood(1_000, bucket: bucket)
+        var rng = Xoshiro256StarStar(seed: UInt64(count))
+        let k: Int64 = 1_234, b = f.bucket.nanoseconds
+        var copies: [GrandpaFlood.Copy] = (0..<count).map { i in
+            // Arrivals in ((k − 1)·b, k·b], a few of them equal (coarse steps), receivers 0..<1000.
+            let rel = rng.nextBelow(4) == 0 ? Int64(rng.nextBelow(8)) * (b / 8) + 1 : Int64(rng.nextBelow(UInt64(b))) + 1
+            return GrandpaFlood.Copy(arrival: (k - 1) * b + rel, to: UInt32(rng.nextBelow(1_000)), flight: UInt32(i))
+        }
+        let expected = copies.enumerated().sorted { x, y in
+            (x.element.to, x.element.arrival, x.offset) < (y.element.to, y.element.arrival, y.offset)
+        }.map(\.element.flight)
+        f.sortByReceiver(&copies, bucketStart: (k - 1) * b)
+        let got = copies.map(\.flight)
+        #expect(got.count == expected.count)
+        let mismatch = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(mismatch == nil, "first difference at \(mismatch ?? -1) of \(count)")
+    }
+
     /// A round's variant is the same for every node and changes between rounds.
     @Test func variantsArePerRound() {
         let f = Self.flood(20)
