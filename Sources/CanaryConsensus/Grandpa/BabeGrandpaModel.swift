@@ -890,13 +890,13 @@ public struct BabeGrandpaModel: SimulationModel {
             if !it.isProposal, babe.views.hasImported(node, v.target.block) {
                 runVoters.removeAll(keepingCapacity: true)
                 runFrom.removeAll(keepingCapacity: true)
-                runVoters.append(Int(it.voter))
+                runVoters.append(Int(it.payload.voter))
                 runFrom.append(it.from)
                 while k < items.endIndex {
                     let nx = items[k]
-                    guard nx.block == it.block, nx.round == it.round, nx.setId == it.setId, nx.flags & 3 == it.flags & 3,
+                    guard nx.payload.sameTarget(it.payload),
                           flood!.survives(nx), ctx.network.canReach(nx.from, node) else { break }
-                    runVoters.append(Int(nx.voter))
+                    runVoters.append(Int(nx.payload.voter))
                     runFrom.append(nx.from)
                     k += 1
                 }

@@ -39,19 +39,30 @@ public struct GrandpaFlood: Sendable {
         public var arrival: SimTime
         public var to: UInt32
         public var from: UInt32
+        /// Its `flags` carry, in bits 16...31, the receiver's crash count when sent.
+        var payload: Payload
+
+        public var isProposal: Bool { payload.flags & 2 != 0 }
+        var epoch: UInt16 { UInt16(truncatingIfNeeded: payload.flags >> 16) }
+        public var vote: GrandpaVoteMessage {
+            GrandpaVoteMessage(setId: UInt64(payload.setId), round: UInt64(payload.round),
+                               phase: payload.flags & 1 != 0 ? .precommit : .prevote,
+                               voter: payload.voter, target: GrandpaTarget(payload.block, payload.number))
+        }
+    }
+
+    /// A vote or proposal, in 24 bytes (a flight's, and each of its copies').
+    struct Payload: Sendable, Equatable {
         var voter: UInt32
         var block: BlockId
         var number: UInt32
         var round: UInt32
         var setId: UInt32
-        /// Bit 0: precommit; bit 1: proposal; bits 16...31: the receiver's crash count when sent.
+        /// Bit 0: precommit; bit 1: proposal.
         var flags: UInt32
-
-        public var isProposal: Bool { flags & 2 != 0 }
-        var epoch: UInt16 { UInt16(truncatingIfNeeded: flags >> 16) }
-        public var vote: GrandpaVoteMessage {
-            GrandpaVoteMessage(setId: UInt64(setId), round: UInt64(round), phase: flags & 1 != 0 ? .precommit : .prevote,
-                               voter: voter, target: GrandpaTarget(block, number))
+        /// Whether `other` differs at most by voter (and crash count): one run of `importVotes`.
+        @inline(__always) func sameTarget(_ other: Payload) -> Bool {
+            block == other.block && round == other.round && setId == other.setId && flags & 3 == other.flags & 3
         }
     }
 
@@ -87,12 +98,7 @@ public struct GrandpaFlood: Sendable {
         var row: Int32
         var pos: UInt32
         var origin: UInt32
-        var voter: UInt32
-        var block: BlockId
-        var number: UInt32
-        var round: UInt32
-        var setId: UInt32
-        var flags: UInt32
+        var payload: Payload
         /// `crashes` at the send: a receiver whose `lastCrash` is later lost the copy.
         var crashes: UInt32
         /// Index of the bitset of receivers cut off at the send, or −1.
@@ -309,10 +315,10 @@ public struct GrandpaFlood: Sendable {
         let b = bucket.nanoseconds
         let first = now.nanoseconds / b
         var f = Flight(sent: now, firstBucket: first, rem: UInt64(now.nanoseconds - first * b), next: 0,
-                       row: Int32(row), pos: UInt32(pos), origin: origin, voter: vote.voter, block: vote.target.block,
-                       number: vote.target.number, round: UInt32(truncatingIfNeeded: vote.round),
-                       setId: UInt32(truncatingIfNeeded: vote.setId),
-                       flags: (vote.phase == .precommit ? 1 : 0) | (isProposal ? 2 : 0),
+                       row: Int32(row), pos: UInt32(pos), origin: origin,
+                       payload: Payload(voter: vote.voter, block: vote.target.block, number: vote.target.number,
+                                        round: UInt32(truncatingIfNeeded: vote.round), setId: UInt32(truncatingIfNeeded: vote.setId),
+                                        flags: (vote.phase == .precommit ? 1 : 0) | (isProposal ? 2 : 0)),
                        crashes: crashes, excluded: excluded)
         f.next = bucketOf(f, (rows[row * stride + pos] >> 32) * 1000)
         let index: UInt32
@@ -385,8 +391,9 @@ public struct GrandpaFlood: Sendable {
             let f = flights[Int(c.flight)], p = Int(c.to)
             // A copy to a node that crashed since the send carries an older crash count.
             let e = lastCrash[p] > f.crashes ? epoch[p] &- 1 : epoch[p]
-            items.append(Item(arrival: SimTime(nanoseconds: c.arrival), to: c.to, from: f.origin, voter: f.voter, block: f.block,
-                              number: f.number, round: f.round, setId: f.setId, flags: f.flags | UInt32(e) << 16))
+            var payload = f.payload
+            payload.flags |= UInt32(e) << 16
+            items.append(Item(arrival: SimTime(nanoseconds: c.arrival), to: c.to, from: f.origin, payload: payload))
         }
         swap(&copies, &self.copies)
         for fi in finished {
