@@ -13,8 +13,12 @@ struct RunCommand: ParsableCommand {
         Exit codes: 0 all expectations hold, 1 an expectation failed, 2 bad input, \
         130 interrupted (the run is kept in the database, marked incomplete).
 
-        A progress line (simulated time, % done, sim-seconds per wall-second) is shown on \
-        stderr when it is a terminal.
+        Progress (simulated time, % done, sim-seconds per wall-second, wall time left at \
+        that speed) goes to stderr: --progress auto (the default) draws one self-overwriting \
+        line when stderr is a terminal and nothing otherwise; line always draws it; log \
+        prints a plain "progress: ..." line every --progress-every seconds of wall time \
+        (60), the first as the run starts, for runs whose stderr is a log file (nohup, CI, a \
+        cluster job); off prints none.
         """
     )
 
@@ -33,7 +37,28 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout instead of the summary table.")
     var json = false
 
+    @Option(help: "Progress on stderr: auto (a line on a terminal, else none), line, log (a plain line every --progress-every seconds) or off.")
+    var progress: String = "auto"
+
+    @Option(help: "Seconds of wall time between --progress log lines.")
+    var progressEvery: Double = 60
+
+    /// `--progress` and `--progress-every`, checked.
+    func progressMode() throws -> ProgressMode {
+        guard progressEvery.isFinite, progressEvery >= 0 else {
+            throw CLIError.badInput("--progress-every: expected a number of seconds, 0 or more, found \(progressEvery)")
+        }
+        switch progress {
+        case "auto": return isatty(2) != 0 && !json ? .line : .off
+        case "line": return .line
+        case "log": return .log(every: progressEvery)
+        case "off": return .off
+        default: throw CLIError.badInput("--progress: expected auto, line, log or off, found '\(progress)'")
+        }
+    }
+
     func run() throws {
+        let progressMode = try progressMode()
         var overrides = ScenarioDecoder.Overrides(seed: seed)
         if let d = duration {
             guard let t = SimTime(parsing: d), t > .zero else {
@@ -59,7 +84,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("note: run \(id) in \(db) was interrupted (its process is gone); marked incomplete\n".utf8))
         }
         Interrupt.install()
-        let progress = ProgressLine(enabled: isatty(2) != 0 && !json)
+        let progress = ProgressLine(mode: progressMode)
         let clock = WallClock()
         let outcome = try ScenarioRunner.run(
             scenario, store: store, file: self.scenario, fileHash: fileHash,

@@ -1,5 +1,6 @@
 import Foundation
 import CanaryStore
+import CanaryEngine
 
 /// SIGINT / SIGTERM set a flag the run loop polls, so an interrupted run is stored as
 /// `incomplete` instead of dying mid-transaction.
@@ -37,25 +38,52 @@ func processCPUSeconds() -> Double {
     return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
 }
 
-/// A single self-overwriting line on stderr: simulated time, % done, speed.
+/// How `canary run` reports progress on stderr (`--progress`).
+enum ProgressMode: Equatable {
+    /// One self-overwriting line, redrawn 4 times a second (a terminal).
+    case line
+    /// A plain line every `every` seconds of wall time, for logs (nohup, CI, a cluster job).
+    case log(every: Double)
+    case off
+}
+
+/// Progress on stderr: simulated time, % done, speed and the wall time left at that speed.
 final class ProgressLine {
-    let enabled: Bool
+    let mode: ProgressMode
     var lastDraw = -1.0
     var shown = false
-    init(enabled: Bool) { self.enabled = enabled }
+    init(mode: ProgressMode) { self.mode = mode }
 
     func update(_ p: RunProgress, wall: Double) {
-        guard enabled, wall - lastDraw >= 0.25 else { return }
-        lastDraw = wall
-        shown = true
+        switch mode {
+        case .off: return
+        case .line:
+            guard wall - lastDraw >= 0.25 else { return }
+            lastDraw = wall
+            shown = true
+            FileHandle.standardError.write(Data(("\r  " + Self.text(p, wall: wall) + "\u{1B}[K").utf8))
+        case .log(let every):
+            guard lastDraw < 0 || wall - lastDraw >= every else { return }
+            lastDraw = wall
+            FileHandle.standardError.write(Data(("progress: " + Self.text(p, wall: wall) + "\n").utf8))
+        }
+    }
+
+    /// "3h12m / 1d  13.3%  52 sim-s/s  81.2 M events  left 1h40m" (no estimate before the
+    /// first simulated second).
+    static func text(_ p: RunProgress, wall: Double) -> String {
         let speed = wall > 0 ? p.simulated.seconds / wall : 0
-        let line = String(format: "\r  %@ / %@  %5.1f%%  %.0f sim-s/s  %.1f M events", p.simulated.description,
-                          p.total.description, p.fraction * 100, speed, Double(p.events) / 1e6)
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+        var s = String(format: "%@ / %@  %5.1f%%  %.0f sim-s/s  %.1f M events", p.simulated.description,
+                       p.total.description, p.fraction * 100, speed, Double(p.events) / 1e6)
+        if speed > 0, p.simulated.seconds >= 1 {
+            let left = Int64(((p.total - p.simulated).seconds / speed).rounded())
+            s += "  left " + SimTime.seconds(max(left, 0)).description
+        }
+        return s
     }
 
     func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if mode == .line && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
 

@@ -101,6 +101,29 @@ enum CLI {
         #expect(da != dc)
     }
 
+    /// `--progress log` writes plain "progress:" lines to stderr (a pipe, not a terminal), the
+    /// first at the start; `auto` and `off` write none to a pipe; bad values are input errors.
+    @Test func progressLinesForLogs() throws {
+        let dir = CLI.tempDir()
+        let scenario = "Scenarios/examples/network-smoke.yaml"
+        let log = try CLI.run(["run", scenario, "--duration", "2m", "--db", dir.appendingPathComponent("a.sqlite").path,
+                               "--progress", "log", "--progress-every", "0"])
+        #expect(log.status == 0 || log.status == 1, "\(log.stderr)")
+        let lines = log.stderr.split(separator: "\n").filter { $0.hasPrefix("progress: ") }
+        #expect(lines.count >= 2, "\(log.stderr)")
+        #expect(lines.allSatisfy { $0.contains(" / 2m ") && $0.contains("%") && !$0.contains("\r") })
+        #expect(lines.dropFirst().contains { $0.contains(" left ") })
+        for mode in ["auto", "off"] {
+            let quiet = try CLI.run(["run", scenario, "--duration", "30s", "--db", dir.appendingPathComponent("\(mode).sqlite").path,
+                                     "--progress", mode])
+            #expect(!quiet.stderr.contains("progress") && !quiet.stderr.contains("\r"), "\(mode): \(quiet.stderr)")
+        }
+        let bad = try CLI.run(["run", scenario, "--progress", "sometimes"])
+        #expect(bad.status == 2 && bad.stderr.contains("--progress: expected auto, line, log or off, found 'sometimes'"))
+        let badEvery = try CLI.run(["run", scenario, "--progress", "log", "--progress-every", "-1"])
+        #expect(badEvery.status == 2 && badEvery.stderr.contains("--progress-every"))
+    }
+
     @Test func exitCodesForFailedExpectationsAndBadInput() throws {
         let dir = CLI.tempDir()
         let failing = dir.appendingPathComponent("fail.yaml")
