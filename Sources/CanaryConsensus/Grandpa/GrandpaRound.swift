@@ -103,9 +103,9 @@ public struct GrandpaRound {
 
     /// First vote per (phase, voter): index `phase * n + voter`; `BlockTree.none` = none.
     public var firstVote: [BlockId] {
-        var f = settledFirst.isEmpty ? Array(repeating: BlockTree.none, count: 2 * voters.count) : settledFirst
-        for e in firstLog { f[Int(e >> 32)] = BlockId(truncatingIfNeeded: e) }
-        return f
+        var settled = self
+        settled.settleFirstVotes()
+        return settled.settledFirst.isEmpty ? Array(repeating: BlockTree.none, count: 2 * voters.count) : settled.settledFirst
     }
 
     /// Writes `firstLog` into `settledFirst`.

@@ -76,11 +76,8 @@ public struct GrandpaVoteBits: GrandpaVoteValue, Sendable, Equatable {
     @inlinable public mutating func set(_ phase: GrandpaPhase, voter: Int, wordsPerPhase: Int) {
         words[Int(phase.rawValue) * wordsPerPhase + voter >> 6] |= 1 << UInt64(voter & 63)
     }
-    /// ORs `mask` (one phase's words) into `phase`'s words.
-    @inlinable public mutating func set(_ phase: GrandpaPhase, mask: [UInt64], wordsPerPhase: Int) {
-        mask.withUnsafeBufferPointer { set(phase, mask: $0, wordsPerPhase: wordsPerPhase) }
-    }
-    /// The same, from a raw buffer (`GrandpaRound.importVotes` keeps its mask on the stack).
+    /// ORs `mask` (one phase's words) into `phase`'s words (`GrandpaRound.importVotes` keeps
+    /// its mask on the stack).
     @inlinable public mutating func set(_ phase: GrandpaPhase, mask: UnsafeBufferPointer<UInt64>, wordsPerPhase: Int) {
         let off = Int(phase.rawValue) * wordsPerPhase
         for i in 0..<wordsPerPhase where mask[i] != 0 { words[off + i] |= mask[i] }
